@@ -1,0 +1,1 @@
+// placeholder translation unit; removed once the module has sources

@@ -1,0 +1,28 @@
+// The command registry. Each cli/cmd_<name>.cpp defines one register function; registerAll wires them up.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+namespace kforge::cli {
+
+struct GlobalOptions {
+  std::string output = "text";
+  bool verbose = false;
+  int exitCode = 0;
+  bool json() const { return output == "json"; }
+};
+
+// Runs a command body, printing kforge::Error as "error: ..." (or a JSON object with -o json) and
+// storing the exit code in g.exitCode.
+void runGuarded(GlobalOptions& g, const std::function<int()>& body);
+
+void registerVersion(CLI::App& app, GlobalOptions& g);
+void registerValidate(CLI::App& app, GlobalOptions& g);
+void registerRender(CLI::App& app, GlobalOptions& g);
+void registerCerts(CLI::App& app, GlobalOptions& g);
+void registerImages(CLI::App& app, GlobalOptions& g);
+
+void registerAll(CLI::App& app, GlobalOptions& g);
+
+}  // namespace kforge::cli

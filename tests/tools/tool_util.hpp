@@ -1,0 +1,22 @@
+// Helpers for tests that check kforge's output with real programs (openssl, kubectl, etcd).
+#pragma once
+#include <string>
+
+namespace kforge::testing {
+
+struct RunResult {
+  int exitCode = -1;
+  std::string out;  // stdout and stderr, interleaved
+};
+
+// Runs a shell command line (sh -c) and captures its output.
+RunResult run(const std::string& commandLine);
+// A fresh temporary directory under $TMPDIR (removed by the caller if it wants; left for post-mortem otherwise).
+std::string makeTempDir(const std::string& prefix = "kforge-test");
+// Single-quotes s for sh.
+std::string shq(const std::string& s);
+// Path to the kforge binary under test.
+std::string kforgeBinary();
+std::string sourceDir();
+
+}  // namespace kforge::testing
