@@ -10,7 +10,8 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libgtest-dev libgmock-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # tests: real programs that check what kforge builds
-  openssl etcd-server etcd-client openssh-server openssh-client
+  openssl curl etcd-server etcd-client openssh-server openssh-client
+  golang-etcd-server-dev  # etcd's own .proto files (etcdctl/CMakeLists.txt generates the gRPC client from them)
 )
 
 missing=()
