@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <mutex>
+#include <thread>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -55,10 +56,20 @@ bool retryElsewhere(const grpc::Status& s) {
   return s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
+// etcd's own answers that clear up by themselves (kubeadm retries these every 500 ms for up to 2 minutes).
+bool transientEtcdAnswer(const grpc::Status& s) {
+  const std::string& m = s.error_message();
+  for (const char* t : {"etcdserver: unhealthy cluster", "etcdserver: leader changed", "etcdserver: no leader",
+                        "etcdserver: too many requests", "etcdserver: request timed out",
+                        "can only promote a learner member which is in sync with leader"})
+    if (m.find(t) != std::string::npos) return true;
+  return false;
+}
+
 [[noreturn]] void fail(const std::string& endpoint, const std::string& what, const grpc::Status& s) {
   std::string msg = s.error_message();
   std::string hint;
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE)
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE && msg.rfind("etcdserver:", 0) != 0)
     hint = " (is etcd running there, and do the client certificate and CA match the cluster?)";
   throw kforge::Error("etcd " + endpoint + ": " + what + ": " + msg + " [" + codeName(s.error_code()) + "]" + hint);
 }
@@ -86,6 +97,7 @@ Member toMember(const pb::Member& m) {
 struct Client::Impl {
   TlsFiles tls;
   std::chrono::milliseconds timeout;
+  std::chrono::milliseconds retryFor{std::chrono::minutes(2)};
   std::shared_ptr<grpc::ChannelCredentials> creds;
   std::mutex mu;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
@@ -127,23 +139,39 @@ Client::Client(std::vector<std::string> endpoints, TlsFiles tls, std::chrono::mi
 
 Client::~Client() = default;
 
-// Runs call(endpoint) on each endpoint in turn until one answers; etcd's own errors are not retried.
+void Client::setRetryFor(std::chrono::milliseconds d) { impl_->retryFor = d; }
+
+// Runs call(endpoint) on each endpoint in turn until one answers. etcd's transient answers ("unhealthy
+// cluster" right after a leader change, a learner not yet in sync) are retried every 500 ms for up to
+// retryFor; other etcd errors are final; unreachable endpoints fail over to the next one.
 template <typename F>
-static auto onAnyEndpoint(const std::vector<std::string>& endpoints, const char* what, F&& call) {
-  grpc::Status last;
-  std::string lastEp;
-  for (const auto& ep : endpoints) {
-    auto [status, value] = call(ep);
-    if (status.ok()) return value;
-    if (!retryElsewhere(status)) fail(ep, what, status);
-    last = status;
-    lastEp = ep;
+static auto onAnyEndpoint(const std::vector<std::string>& endpoints, const char* what,
+                          std::chrono::milliseconds retryFor, F&& call) {
+  auto until = std::chrono::steady_clock::now() + retryFor;
+  while (true) {
+    grpc::Status last;
+    std::string lastEp;
+    bool transient = false;
+    for (const auto& ep : endpoints) {
+      auto [status, value] = call(ep);
+      if (status.ok()) return value;
+      last = status;
+      lastEp = ep;
+      if (transientEtcdAnswer(status)) {
+        transient = true;
+        break;
+      }
+      if (!retryElsewhere(status)) fail(ep, what, status);
+    }
+    if (!transient || std::chrono::steady_clock::now() >= until)
+      fail(endpoints.size() == 1 || transient ? lastEp : "(all " + std::to_string(endpoints.size()) + " endpoints)",
+           what, last);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  fail(endpoints.size() == 1 ? lastEp : "(all " + std::to_string(endpoints.size()) + " endpoints)", what, last);
 }
 
 std::vector<Member> Client::memberList() {
-  return onAnyEndpoint(endpoints_, "member list", [&](const std::string& ep) {
+  return onAnyEndpoint(endpoints_, "member list", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::Cluster::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -157,7 +185,7 @@ std::vector<Member> Client::memberList() {
 }
 
 Member Client::memberAdd(const std::vector<std::string>& peerURLs, bool learner) {
-  return onAnyEndpoint(endpoints_, "member add", [&](const std::string& ep) {
+  return onAnyEndpoint(endpoints_, "member add", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::Cluster::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -171,7 +199,7 @@ Member Client::memberAdd(const std::vector<std::string>& peerURLs, bool learner)
 }
 
 void Client::memberPromote(uint64_t id) {
-  onAnyEndpoint(endpoints_, "member promote", [&](const std::string& ep) {
+  onAnyEndpoint(endpoints_, "member promote", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::Cluster::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -183,7 +211,7 @@ void Client::memberPromote(uint64_t id) {
 }
 
 void Client::memberRemove(uint64_t id) {
-  onAnyEndpoint(endpoints_, "member remove", [&](const std::string& ep) {
+  onAnyEndpoint(endpoints_, "member remove", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::Cluster::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -195,7 +223,7 @@ void Client::memberRemove(uint64_t id) {
 }
 
 void Client::memberUpdate(uint64_t id, const std::vector<std::string>& peerURLs) {
-  onAnyEndpoint(endpoints_, "member update", [&](const std::string& ep) {
+  onAnyEndpoint(endpoints_, "member update", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::Cluster::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -266,7 +294,7 @@ std::string Client::health(const std::string& endpoint) {
 }
 
 std::vector<Alarm> Client::alarms() {
-  return onAnyEndpoint(endpoints_, "alarm list", [&](const std::string& ep) {
+  return onAnyEndpoint(endpoints_, "alarm list", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::Maintenance::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -284,7 +312,7 @@ std::vector<Alarm> Client::alarms() {
 void Client::disarm(const Alarm& a) {
   pb::AlarmType type;
   if (!pb::AlarmType_Parse(a.alarm, &type)) throw kforge::Error("etcd: unknown alarm type " + a.alarm);
-  onAnyEndpoint(endpoints_, "alarm disarm", [&](const std::string& ep) {
+  onAnyEndpoint(endpoints_, "alarm disarm", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::Maintenance::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -323,7 +351,7 @@ void Client::moveLeader(uint64_t targetId) {
 
 RangeResult Client::range(const std::string& key, const std::string& rangeEnd, int64_t limit, bool countOnly,
                           bool keysOnly) {
-  return onAnyEndpoint(endpoints_, "range", [&](const std::string& ep) {
+  return onAnyEndpoint(endpoints_, "range", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::KV::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -346,7 +374,7 @@ RangeResult Client::range(const std::string& key, const std::string& rangeEnd, i
 }
 
 int64_t Client::put(const std::string& key, const std::string& value) {
-  return onAnyEndpoint(endpoints_, "put", [&](const std::string& ep) {
+  return onAnyEndpoint(endpoints_, "put", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::KV::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);
@@ -360,7 +388,7 @@ int64_t Client::put(const std::string& key, const std::string& value) {
 }
 
 int64_t Client::deleteRange(const std::string& key, const std::string& rangeEnd) {
-  return onAnyEndpoint(endpoints_, "delete", [&](const std::string& ep) {
+  return onAnyEndpoint(endpoints_, "delete", impl_->retryFor, [&](const std::string& ep) {
     auto stub = pb::KV::NewStub(impl_->channel(ep));
     grpc::ClientContext ctx;
     impl_->deadline(ctx, impl_->timeout);

@@ -87,6 +87,9 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   const std::vector<std::string>& endpoints() const { return endpoints_; }
+  // How long etcd's transient answers ("unhealthy cluster", learner not in sync, leader changed) are retried,
+  // every 500 ms, before the call fails. Default 2 minutes, as kubeadm.
+  void setRetryFor(std::chrono::milliseconds d);
 
   // Cluster (failover across endpoints).
   std::vector<Member> memberList();
