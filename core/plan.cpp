@@ -1,0 +1,51 @@
+#include "core/plan.hpp"
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "core/error.hpp"
+
+namespace kforge {
+
+void Plan::print(std::ostream& out, bool json) const {
+  if (json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& s : steps)
+      arr.push_back({{"phase", s.phase}, {"host", s.host}, {"description", s.description}, {"risky", s.risky}});
+    out << nlohmann::json{{"steps", arr}}.dump(2) << "\n";
+    return;
+  }
+  if (steps.empty()) {
+    out << "Plan: nothing to do, the cluster matches the inventory.\n";
+    return;
+  }
+  out << "Plan: " << steps.size() << " step" << (steps.size() == 1 ? "" : "s") << "\n";
+  std::string phase;
+  int n = 0;
+  for (const auto& s : steps) {
+    if (s.phase != phase) {
+      phase = s.phase;
+      out << "  [" << phase << "]\n";
+    }
+    out << "    " << ++n << ". " << (s.host.empty() ? "" : s.host + ": ") << s.description
+        << (s.risky ? "  (etcd backup first)" : "") << "\n";
+  }
+}
+
+void runPlan(const Plan& plan, Progress& progress) {
+  for (const auto& s : plan.steps) {
+    progress.report(s.host, s.phase, StepStatus::Started, s.description);
+    try {
+      std::string detail = s.run ? s.run() : "";
+      progress.report(s.host, s.phase, StepStatus::Ok, detail);
+    } catch (const Error& e) {
+      progress.report(s.host, s.phase, StepStatus::Failed, e.what());
+      throw;
+    } catch (const std::exception& e) {
+      progress.report(s.host, s.phase, StepStatus::Failed, e.what());
+      throw Error(s.phase + (s.host.empty() ? "" : " on " + s.host) + ": " + e.what());
+    }
+  }
+}
+
+}  // namespace kforge

@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/plan.hpp"
+
+using namespace kforge;
+
+TEST(Plan, PrintsGroupedStepsAndMarksRiskyOnes) {
+  Plan p;
+  p.steps.push_back({"etcd", "cp1", "start etcd member cp1", false, nullptr});
+  p.steps.push_back({"etcd", "cp2", "add etcd member cp2 as learner", true, nullptr});
+  p.steps.push_back({"control-plane", "cp1", "write 3 manifests", false, nullptr});
+  std::ostringstream out;
+  p.print(out, false);
+  EXPECT_EQ(out.str(),
+            "Plan: 3 steps\n"
+            "  [etcd]\n"
+            "    1. cp1: start etcd member cp1\n"
+            "    2. cp2: add etcd member cp2 as learner  (etcd backup first)\n"
+            "  [control-plane]\n"
+            "    3. cp1: write 3 manifests\n");
+  std::ostringstream js;
+  p.print(js, true);
+  auto j = nlohmann::json::parse(js.str());
+  ASSERT_EQ(j["steps"].size(), 3u);
+  EXPECT_EQ(j["steps"][1]["risky"], true);
+}
+
+TEST(Plan, EmptyPlanSaysNothingToDo) {
+  std::ostringstream out;
+  Plan{}.print(out, false);
+  EXPECT_EQ(out.str(), "Plan: nothing to do, the cluster matches the inventory.\n");
+}
+
+TEST(Plan, RunStopsAtFirstFailureAndReportsIt) {
+  int ran = 0;
+  Plan p;
+  p.steps.push_back({"a", "h1", "first", false, [&] { ++ran; return std::string("done"); }});
+  p.steps.push_back({"b", "h2", "second", false, [&]() -> std::string { throw Error("boom"); }});
+  p.steps.push_back({"c", "h3", "third", false, [&] { ++ran; return std::string(); }});
+  std::ostringstream out;
+  Progress progress(out, true);
+  EXPECT_THROW(runPlan(p, progress), Error);
+  EXPECT_EQ(ran, 1);
+  std::istringstream lines(out.str());
+  std::string line;
+  std::vector<nlohmann::json> events;
+  while (std::getline(lines, line)) events.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[1]["status"], "ok");
+  EXPECT_EQ(events[1]["detail"], "done");
+  EXPECT_EQ(events[3]["status"], "failed");
+  EXPECT_EQ(events[3]["host"], "h2");
+  EXPECT_EQ(events[3]["detail"], "boom");
+}
+
+TEST(Progress, TextLineHasElapsedHostStepStatus) {
+  std::ostringstream out;
+  Progress progress(out, false);
+  progress.report("cp1", "upload-pki", StepStatus::Ok, "14 files");
+  std::string s = out.str();
+  EXPECT_EQ(s.substr(0, 1), "[");
+  EXPECT_NE(s.find("s] cp1"), std::string::npos) << s;
+  EXPECT_NE(s.find("upload-pki"), std::string::npos);
+  EXPECT_NE(s.find("ok"), std::string::npos);
+  EXPECT_NE(s.find("14 files\n"), std::string::npos);
+}
