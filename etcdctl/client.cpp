@@ -2,7 +2,6 @@
 #include "etcdctl/client.hpp"
 
 #include <grpcpp/grpcpp.h>
-#include <openssl/evp.h>
 
 #include <cstdio>
 #include <mutex>
@@ -10,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/sha256.hpp"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 
 namespace kforge::etcd {
@@ -406,8 +406,7 @@ SnapshotResult Client::snapshot(const std::string& endpoint, const std::function
   grpc::ClientContext ctx;  // no deadline: a snapshot of a large database takes as long as it takes
   pb::SnapshotRequest req;
   auto reader = stub->Snapshot(&ctx, req);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
+  kforge::Sha256 md;
   SnapshotResult result;
   pb::SnapshotResponse resp;
   // The server sends data chunks (the last data chunk already has remaining_bytes == 0), then one more message
@@ -423,7 +422,7 @@ SnapshotResult Client::snapshot(const std::string& endpoint, const std::function
       first = false;
     }
     if (havePending) {
-      EVP_DigestUpdate(md.get(), pending.data(), pending.size());
+      md.update(pending.data(), pending.size());
       sink(pending.data(), pending.size());
       result.bytes += pending.size();
     }
@@ -437,15 +436,9 @@ SnapshotResult Client::snapshot(const std::string& endpoint, const std::function
   if (!sawLast || trailer.size() != 32)
     throw kforge::Error("etcd " + endpoint + ": snapshot stream ended without its trailing SHA-256 (" +
                         std::to_string(result.bytes) + " bytes received)");
-  unsigned char digest[32];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(md.get(), digest, &len);
-  static const char* hex = "0123456789abcdef";
-  for (unsigned i = 0; i < len; ++i) {
-    result.sha256Hex += hex[digest[i] >> 4];
-    result.sha256Hex += hex[digest[i] & 15];
-  }
-  if (std::string(reinterpret_cast<char*>(digest), 32) != trailer)
+  std::string digest = md.digest();
+  result.sha256Hex = kforge::toHex(digest);
+  if (digest != trailer)
     throw kforge::Error("etcd " + endpoint + ": snapshot hash mismatch: computed sha256 " + result.sha256Hex +
                         ", server sent a different trailing hash; the stream was corrupted");
   sink(trailer.data(), trailer.size());

@@ -1,0 +1,22 @@
+// A per-cluster run lock (flock on a file in the state or backup directory) so two kforge runs never
+// overlap on the same cluster. The lock file records the holder's pid and start time for the error message.
+#pragma once
+#include <string>
+
+namespace kforge {
+
+class FileLock {
+ public:
+  // waitSeconds < 0: wait forever; 0: fail at once; > 0: wait up to that long.
+  // Throws kforge::Error(ExitCode::Locked) naming the holder when the lock is not obtained.
+  FileLock(const std::string& path, const std::string& purpose, int waitSeconds = 0);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+};
+
+}  // namespace kforge

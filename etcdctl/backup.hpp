@@ -1,0 +1,91 @@
+// Verified etcd backups: streaming a snapshot to the backup directory, the metadata beside it, the catalog
+// (list / get / prune) and verification (hash, and a restore drill with a throwaway etcd).
+//
+// On disk, per backup <id> in the backup directory:
+//   <id>.db    the snapshot exactly as `etcdctl snapshot save` writes it (bolt db + 32-byte SHA-256 trailer)
+//   <id>.json  the metadata (BackupMeta::toJson)
+// Both are written as <name>.part, fsynced and renamed, the .json last: a backup without its .json is not one.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "etcdctl/client.hpp"
+
+namespace kforge::etcd {
+
+struct BackupMeta {
+  std::string id;
+  std::string cluster;
+  std::string member;      // member name the snapshot was streamed from
+  std::string memberId;    // hex
+  std::string endpoint;
+  std::string etcdVersion;
+  std::string kubernetesVersion;
+  int64_t revision = 0;    // store revision just before the snapshot (the snapshot holds at least this)
+  uint64_t dbSize = 0;     // database bytes (file size minus the 32-byte trailer)
+  uint64_t fileSize = 0;
+  std::string sha256;      // of the whole .db file
+  std::string createdAt;   // RFC 3339, UTC
+  std::string reason;      // manual | scheduled | pre-step:<step name>
+  double durationSeconds = 0;
+  // Verification state, updated by verify.
+  std::string verifiedAt;  // empty = never verified by a restore drill
+  int64_t verifiedKeys = -1;
+  bool hashVerified = false;
+
+  bool drillVerified() const { return !verifiedAt.empty(); }
+  std::string dbFile() const { return id + ".db"; }
+  std::string toJson() const;
+  static BackupMeta fromJson(const std::string& text, const std::string& source);
+};
+
+struct BackupRequest {
+  std::string dir;
+  std::string cluster;
+  std::string kubernetesVersion;
+  std::string reason = "manual";
+};
+
+// Streams a snapshot from the first healthy endpoint of the client into req.dir, checks the stream's trailing
+// SHA-256 while writing, fsyncs, renames, reads the file back to check it on disk, writes the metadata.
+// Throws kforge::Error (and leaves no .db/.json behind) on any failure.
+BackupMeta takeBackup(Client& client, const BackupRequest& req);
+
+class BackupCatalog {
+ public:
+  explicit BackupCatalog(std::string dir);
+  const std::string& dir() const { return dir_; }
+  // Newest first. Ignores .part files and .db files without metadata.
+  std::vector<BackupMeta> list() const;
+  // By exact id, or "latest". Throws kforge::Error listing what exists when not found.
+  BackupMeta get(const std::string& id) const;
+  void save(const BackupMeta& meta) const;
+  std::string path(const BackupMeta& meta) const { return dir_ + "/" + meta.dbFile(); }
+  // Keeps exactly `keep` backups: the newest ones, with the newest drill-verified backup always among them
+  // (it replaces the oldest kept one when it is older); removes the rest (.json first, then .db).
+  // Returns the removed ids.
+  std::vector<std::string> prune(int keep) const;
+
+ private:
+  std::string dir_;
+};
+
+// Recomputes the SHA-256 of the database part and compares it with the trailer, and the file's hash with
+// the metadata. Returns "" when good, else what is wrong.
+std::string checkBackupHash(const BackupCatalog& catalog, const BackupMeta& meta);
+
+struct DrillResult {
+  int64_t keys = 0;
+  int64_t revision = 0;
+  std::string error;  // empty on success
+};
+// Restore drill: `etcdctl snapshot restore` (etcdutl on 3.5+, whichever is installed) into a scratch dir,
+// start a throwaway etcd on the given 127.0.0.0/8 address, count the keys and compare the revision with the
+// metadata, stop it and remove the scratch dir.
+DrillResult restoreDrill(const BackupCatalog& catalog, const BackupMeta& meta, const std::string& loopbackAddress);
+
+// Prometheus textfile for node_exporter's textfile collector (written atomically).
+void writeBackupMetrics(const std::string& path, const BackupMeta& meta, bool success);
+
+}  // namespace kforge::etcd
