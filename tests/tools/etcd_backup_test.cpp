@@ -18,7 +18,7 @@ class EtcdBackupTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = makeTempDir("kforge-backup");
-    etcd_ = std::make_unique<EtcdProcess>("b1", "127.0.79.1", dir_ + "/b1");
+    etcd_ = std::make_unique<EtcdProcess>("b1", uniqueLoopback(1), dir_ + "/b1");
     ASSERT_TRUE(etcd_->waitReady()) << run("cat " + etcd_->logFile()).out;
   }
   void TearDown() override {
@@ -52,7 +52,7 @@ TEST_F(EtcdBackupTest, BackupHasMetadataAndPassesHashAndDrill) {
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].id, meta.id);
 
-  auto drill = restoreDrill(cat, meta, "127.0.79.2");
+  auto drill = restoreDrill(cat, meta, uniqueLoopback(2));
   EXPECT_EQ(drill.error, "");
   EXPECT_EQ(drill.keys, 1000);
   EXPECT_GE(drill.revision, meta.revision);
@@ -74,7 +74,7 @@ TEST_F(EtcdBackupTest, FlippedByteIsRefusedByHashAndDrill) {
   }
   std::string why = checkBackupHash(cat, meta);
   EXPECT_NE(why.find("does not match the snapshot's trailing hash"), std::string::npos) << why;
-  auto drill = restoreDrill(cat, meta, "127.0.79.3");
+  auto drill = restoreDrill(cat, meta, uniqueLoopback(3));
   EXPECT_NE(drill.error, "");
   // The real etcdctl agrees that the file is bad.
   auto r = run("cd " + shq(dir_) + " && ETCDCTL_API=3 etcdctl snapshot restore " + shq(cat.path(meta)) +
@@ -106,7 +106,7 @@ TEST_F(EtcdBackupTest, PruneKeepsExactlyNAndTheNewestVerified) {
 }
 
 TEST_F(EtcdBackupTest, UnreachableClusterLeavesNoFiles) {
-  Client c({"127.0.79.9:2379"}, {}, std::chrono::milliseconds(300));
+  Client c({uniqueLoopback(9) + ":2379"}, {}, std::chrono::milliseconds(300));
   try {
     backup(c);
     FAIL() << "expected an error";

@@ -17,7 +17,7 @@ class EtcdClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(makeTempDir("kforge-etcd-client"));
-    etcd_ = new EtcdProcess("e1", "127.0.77.1", *dir_ + "/e1");
+    etcd_ = new EtcdProcess("e1", uniqueLoopback(1), *dir_ + "/e1");
     ASSERT_TRUE(etcd_->waitReady()) << run("cat " + etcd_->logFile()).out;
   }
   static void TearDownTestSuite() {
@@ -91,13 +91,13 @@ TEST_F(EtcdClientTest, SnapshotStreamIsAcceptedByEtcdctl) {
 }
 
 TEST(EtcdClientErrors, UnreachableEndpointNamesItAndFailsOver) {
-  Client c({"127.0.77.99:2379"}, {}, std::chrono::milliseconds(500));
+  Client c({uniqueLoopback(99) + ":2379"}, {}, std::chrono::milliseconds(500));
   try {
     c.memberList();
     FAIL() << "expected an error";
   } catch (const kforge::Error& e) {
     std::string msg = e.what();
-    EXPECT_NE(msg.find("127.0.77.99:2379"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(uniqueLoopback(99) + ":2379"), std::string::npos) << msg;
     EXPECT_NE(msg.find("member list"), std::string::npos) << msg;
   }
 }

@@ -13,12 +13,13 @@ using kforge::etcd::Client;
 
 TEST(EtcdMembership, LearnerJoinPromoteAndRemove) {
   std::string dir = makeTempDir("kforge-etcd-members");
-  EtcdProcess e1("m1", "127.0.78.1", dir + "/m1");
+  const std::string a1 = uniqueLoopback(1), a2 = uniqueLoopback(2);
+  EtcdProcess e1("m1", a1, dir + "/m1");
   ASSERT_TRUE(e1.waitReady()) << run("cat " + e1.logFile()).out;
-  Client c({"127.0.78.1:2379"}, {});
+  Client c({a1 + ":2379"}, {});
   c.put("/before-join", "v");
 
-  auto learner = c.memberAdd({"http://127.0.78.2:2380"}, /*learner=*/true);
+  auto learner = c.memberAdd({"http://" + a2 + ":2380"}, /*learner=*/true);
   EXPECT_NE(learner.id, 0u);
   EXPECT_TRUE(learner.isLearner);
   auto members = c.memberList();
@@ -27,8 +28,8 @@ TEST(EtcdMembership, LearnerJoinPromoteAndRemove) {
   for (const auto& m : members)
     if (m.id == learner.id) EXPECT_FALSE(m.started());
 
-  EtcdProcess e2("m2", "127.0.78.2", dir + "/m2",
-                 {"--initial-cluster=m1=http://127.0.78.1:2380,m2=http://127.0.78.2:2380",
+  EtcdProcess e2("m2", a2, dir + "/m2",
+                 {"--initial-cluster=m1=http://" + a1 + ":2380,m2=http://" + a2 + ":2380",
                   "--initial-cluster-state=existing"});
   ASSERT_TRUE(e2.waitReady()) << run("cat " + e2.logFile()).out;
 
@@ -42,22 +43,22 @@ TEST(EtcdMembership, LearnerJoinPromoteAndRemove) {
     lastError = e.what();
   }
   ASSERT_TRUE(promoted) << lastError;
-  auto out = run("ETCDCTL_API=3 etcdctl --endpoints=http://127.0.78.1:2379 member list -w simple");
+  auto out = run("ETCDCTL_API=3 etcdctl --endpoints=http://" + a1 + ":2379 member list -w simple");
   ASSERT_EQ(out.exitCode, 0) << out.out;
   EXPECT_NE(out.out.find("m2"), std::string::npos);
   EXPECT_EQ(out.out.find("true"), std::string::npos) << "no learner may remain: " << out.out;
 
   // The new member serves the data written before it joined.
-  Client c2({"127.0.78.2:2379"}, {});
+  Client c2({a2 + ":2379"}, {});
   EXPECT_EQ(c2.range("/before-join").kvs.at(0).value, "v");
 
   // Move leadership to m2, then remove m2: etcd answers "unhealthy cluster" right after a leader change,
   // which the client retries until the new leader has been connected long enough.
-  auto st2 = c2.status("127.0.78.2:2379");
+  auto st2 = c2.status(a2 + ":2379");
   if (!st2.isLeader()) {
-    Client both({"127.0.78.1:2379", "127.0.78.2:2379"}, {});
+    Client both({a1 + ":2379", a2 + ":2379"}, {});
     both.moveLeader(learner.id);
-    EXPECT_TRUE(c2.status("127.0.78.2:2379").isLeader());
+    EXPECT_TRUE(c2.status(a2 + ":2379").isLeader());
   }
   c.memberRemove(learner.id);
   e2.stop();
@@ -65,7 +66,7 @@ TEST(EtcdMembership, LearnerJoinPromoteAndRemove) {
   // m1 elects itself leader again after m2 (the leader) left; wait for that before the next change.
   bool healthy = false;
   for (int i = 0; i < 50 && !healthy; ++i) {
-    healthy = c.health("127.0.78.1:2379").empty();
+    healthy = c.health(a1 + ":2379").empty();
     if (!healthy) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   ASSERT_TRUE(healthy);

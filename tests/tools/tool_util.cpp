@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace kforge::testing {
 
@@ -34,6 +35,12 @@ std::string shq(const std::string& s) {
     else out += c;
   }
   return out + "'";
+}
+
+std::string uniqueLoopback(int host) {
+  int pid = static_cast<int>(::getpid());
+  return "127." + std::to_string(100 + pid % 100) + "." + std::to_string((pid / 100) % 250 + 1) + "." +
+         std::to_string(host);
 }
 
 std::string kforgeBinary() { return KFORGE_BINARY; }

@@ -15,6 +15,9 @@ RunResult run(const std::string& commandLine);
 std::string makeTempDir(const std::string& prefix = "kforge-test");
 // Single-quotes s for sh.
 std::string shq(const std::string& s);
+// A loopback address unique to this test process (ctest runs test processes in parallel), 127.A.B.host.
+// Only ever in 127.0.0.0/8.
+std::string uniqueLoopback(int host);
 // Path to the kforge binary under test.
 std::string kforgeBinary();
 std::string sourceDir();
