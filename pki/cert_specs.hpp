@@ -1,0 +1,39 @@
+// kubeadm's certificate table (ka/phases/certs/certlist.go, ka/phases/kubeconfig) applied to one host of a Cluster.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/inventory.hpp"
+#include "pki/cert.hpp"
+
+namespace kforge::pki {
+
+// The three CAs, in the order kubeadm creates them: ca, front-proxy-ca, etcd-ca.
+std::vector<CertSpec> caSpecs();
+const CertSpec& caSpec(const std::string& baseName);  // "ca" | "front-proxy-ca" | "etcd/ca"
+// kubeadm's display name of a CA from its baseName: "etcd/ca" -> "etcd-ca".
+std::string caDisplayName(const std::string& caBaseName);
+
+// Leaf certificates (files under pki/) that `host` gets:
+//   control plane: apiserver, apiserver-kubelet-client, front-proxy-client, apiserver-etcd-client,
+//                  + etcd-server, etcd-peer, etcd-healthcheck-client when etcd is stacked;
+//   etcd host (external topology): etcd-server, etcd-peer, etcd-healthcheck-client;   worker: none.
+// Invalid extra SANs are dropped with a warning appended to *warnings (when non-null), as kubeadm does.
+std::vector<CertSpec> hostLeafSpecs(const Cluster& c, const Host& host, std::vector<std::string>* warnings = nullptr);
+
+struct KubeconfigSpec {
+  std::string fileName;  // "admin.conf", ...
+  std::string server;    // https://...
+  CertSpec client;       // the embedded client certificate (name = fileName, caBaseName = "ca")
+};
+// Kubeconfigs `host` gets: control plane: admin.conf, super-admin.conf (first control-plane host only), kubelet.conf,
+// controller-manager.conf, scheduler.conf; worker: kubelet.conf; etcd host: none.
+std::vector<KubeconfigSpec> hostKubeconfigSpecs(const Cluster& c, const Host& host);
+// The admin kubeconfig kept in the state dir for users (kubernetes-admin, kubeadm:cluster-admins, the endpoint).
+KubeconfigSpec adminKubeconfigSpec(const Cluster& c);
+
+// https://<controlPlaneEndpoint> (or the first control-plane host) and https://<advertise>:<bindPort>.
+std::string endpointUrl(const Cluster& c);
+std::string localApiUrl(const Cluster& c, const Host& host);
+
+}  // namespace kforge::pki

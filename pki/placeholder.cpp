@@ -1,1 +1,0 @@
-// placeholder translation unit; removed once the module has sources
