@@ -1,5 +1,6 @@
 // The inventory model: what a user's kforge.yaml describes, after validation.
-// Loading and validation live in inventory_load.cpp; the format is specified in docs/inventory.md.
+// Loading lives in inventory_load.cpp (YAML walk) and inventory_validate.cpp (value and cross-field rules);
+// the format is specified in docs/inventory.md.
 #pragma once
 #include <map>
 #include <optional>
@@ -149,6 +150,16 @@ struct Cluster {
   std::string endpointHost() const;
   int endpointPort() const;
 };
+
+// The inventory's apiVersion and kind.
+inline constexpr const char* kInventoryApiVersion = "kforge.dev/v1alpha1";
+inline constexpr const char* kInventoryKind = "Cluster";
+
+// Kubernetes versions kforge supports: releases v1.29.0 up to any v1.32 patch (no pre-releases).
+inline constexpr int kMinSupportedKubernetesMinor = 29;
+inline constexpr int kMaxSupportedKubernetesMinor = 32;
+bool isSupportedKubernetesVersion(const Version& v);
+std::string supportedKubernetesRange();  // "v1.29.0 to v1.32.x"
 
 // Loads and validates an inventory file. Throws kforge::Error (ExitCode::InvalidInput) naming file:line:column.
 Cluster loadInventory(const std::string& path);

@@ -1,0 +1,226 @@
+#include "core/yaml_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <regex>
+
+#include "core/duration.hpp"
+
+namespace kforge::yamlr {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string childPath(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+std::string where(const std::string& path) { return path.empty() ? "the top level" : path; }
+
+}  // namespace
+
+SourceLoc Reader::loc(const YAML::Node& n) const {
+  auto m = n.Mark();
+  if (m.is_null() || m.line < 0) return SourceLoc{file_, 0, 0};
+  return SourceLoc{file_, m.line + 1, m.column + 1};
+}
+
+void Reader::fail(const SourceLoc& at, const std::string& msg) const {
+  throw Error(at, msg, ExitCode::InvalidInput);
+}
+
+Entry Reader::loadSingleMap(const std::string& text, const std::string& what) const {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    SourceLoc at{file_, 0, 0};
+    if (!e.mark.is_null()) at = SourceLoc{file_, e.mark.line + 1, e.mark.column + 1};
+    fail(at, "YAML syntax error: " + e.msg);
+  }
+  if (docs.empty() || (docs.size() == 1 && docs[0].IsNull()))
+    fail(SourceLoc{file_, 0, 0}, "the file is empty; expected " + what);
+  if (docs.size() > 1)
+    fail(loc(docs[1]), "a second YAML document starts here; the file must hold exactly one document (remove the "
+                       "'---' separator and everything after it, or split it into separate files)");
+  Entry e{docs[0], loc(docs[0]), loc(docs[0]), ""};
+  if (!docs[0].IsMap())
+    fail(e.loc, "the top level must be a map, got " + describeKind(docs[0]) + "; expected " + what);
+  return e;
+}
+
+std::string describeKind(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "\"" + n.Scalar() + "\"";
+    case YAML::NodeType::Null: return "no value";
+    default: return "nothing";
+  }
+}
+
+bool isNonStringPlainScalar(const YAML::Node& n) {
+  if (!n.IsScalar() || n.Tag() != "?") return false;  // "!" = quoted, i.e. a string
+  static const std::regex nonString(
+      R"(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|)"
+      R"([-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+|)"
+      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
+  return std::regex_match(n.Scalar(), nonString);
+}
+
+MapView::MapView(Reader& r, const Entry& e, std::vector<std::string> allowed)
+    : r_(r), e_(e), allowed_(std::move(allowed)), freeForm_(allowed_.empty()) {
+  std::map<std::string, SourceLoc> seen;
+  for (auto it = e.node.begin(); it != e.node.end(); ++it) {
+    YAML::Node k = it->first;
+    SourceLoc kl = r.loc(k);
+    if (!k.IsScalar())
+      r.fail(kl, "a key in " + where(e.path) + " must be a plain name, got " + describeKind(k));
+    const std::string& key = k.Scalar();
+    if (auto prev = seen.find(key); prev != seen.end())
+      r.fail(kl, "duplicate key \"" + key + "\" in " + where(e.path) + " (first at line " +
+                     std::to_string(prev->second.line) + "); remove one of them");
+    seen.emplace(key, kl);
+    if (!freeForm_ && std::find(allowed_.begin(), allowed_.end(), key) == allowed_.end()) {
+      std::string hint;
+      size_t best = 3;
+      for (const auto& a : allowed_) {
+        size_t d = editDistance(key, a);
+        if (d < best && d <= std::max<size_t>(1, a.size() / 3)) best = d, hint = a;
+      }
+      r.fail(kl, "unknown key \"" + key + "\" in " + where(e.path) +
+                     (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") + " (expected one of: " +
+                     join(allowed_) + ")");
+    }
+  }
+}
+
+std::optional<Entry> MapView::get(const std::string& key) const {
+  for (auto it = e_.node.begin(); it != e_.node.end(); ++it) {
+    if (!it->first.IsScalar() || it->first.Scalar() != key) continue;
+    YAML::Node v = it->second;
+    if (v.IsNull()) return std::nullopt;
+    std::string p = childPath(e_.path, key);
+    Entry out{v, r_.loc(v), r_.loc(it->first), p};
+    r_.locs[p] = out.loc;
+    r_.keyLocs[p] = out.keyLoc;
+    return out;
+  }
+  return std::nullopt;
+}
+
+Entry MapView::require(const std::string& key, const std::string& example) const {
+  if (auto e = get(key)) return *e;
+  for (auto it = e_.node.begin(); it != e_.node.end(); ++it)
+    if (it->first.IsScalar() && it->first.Scalar() == key)
+      r_.fail(r_.loc(it->first), childPath(e_.path, key) + " has no value (e.g. " + example + ")");
+  r_.fail(e_.loc, "missing required key \"" + key + "\" in " + where(e_.path) + " (e.g. " + example + ")");
+}
+
+std::vector<std::pair<std::string, Entry>> MapView::entries() const {
+  std::vector<std::pair<std::string, Entry>> out;
+  for (auto it = e_.node.begin(); it != e_.node.end(); ++it) {
+    std::string key = it->first.Scalar();
+    YAML::Node v = it->second;
+    std::string p = e_.path + "[\"" + key + "\"]";
+    Entry e{v, v.IsNull() ? r_.loc(it->first) : r_.loc(v), r_.loc(it->first), p};
+    r_.locs[p] = e.loc;
+    r_.keyLocs[p] = e.keyLoc;
+    out.emplace_back(key, e);
+  }
+  return out;
+}
+
+void expectMap(const Reader& r, const Entry& e, const std::string& example) {
+  if (!e.node.IsMap())
+    r.fail(e.loc, e.path + " must be a map (e.g. " + example + "), got " + describeKind(e.node));
+}
+
+std::vector<Entry> list(Reader& r, const Entry& e, const std::string& example) {
+  if (!e.node.IsSequence())
+    r.fail(e.loc, e.path + " must be a list (e.g. " + example + "), got " + describeKind(e.node));
+  std::vector<Entry> out;
+  for (size_t i = 0; i < e.node.size(); ++i) {
+    YAML::Node v = e.node[i];
+    std::string p = e.path + "[" + std::to_string(i) + "]";
+    Entry item{v, r.loc(v), r.loc(v), p};
+    if (v.IsNull()) item.loc = item.keyLoc = e.loc;
+    r.locs[p] = item.loc;
+    out.push_back(item);
+  }
+  return out;
+}
+
+std::string str(const Reader& r, const Entry& e) {
+  if (!e.node.IsScalar()) r.fail(e.loc, e.path + " must be a string, got " + describeKind(e.node));
+  return e.node.Scalar();
+}
+
+int integer(const Reader& r, const Entry& e, int min, int max) {
+  std::string range = std::to_string(min) + " to " + std::to_string(max);
+  if (!e.node.IsScalar())
+    r.fail(e.loc, e.path + " must be an integer from " + range + ", got " + describeKind(e.node));
+  const std::string& s = e.node.Scalar();
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  bool ok = !s.empty() && ec == std::errc() && p == s.data() + s.size();
+  if (!ok || e.node.Tag() != "?")
+    r.fail(e.loc, e.path + " must be an integer from " + range + ", got " + describeKind(e.node) +
+                      (ok ? " (a quoted string; remove the quotes)" : ""));
+  if (v < min || v > max) r.fail(e.loc, e.path + " " + s + " is out of range (expected " + range + ")");
+  return static_cast<int>(v);
+}
+
+int duration(const Reader& r, const Entry& e) {
+  std::string s = str(r, e);
+  auto d = parseDurationSeconds(s);
+  if (!d)
+    r.fail(e.loc, e.path + " \"" + s +
+                      "\" is not a valid duration (expected whole hours, minutes and seconds like 90s, 5m or 1h30m)");
+  if (*d <= 0) r.fail(e.loc, e.path + " must be longer than 0s (e.g. 5m)");
+  return *d;
+}
+
+std::string stringValue(const Reader& r, const Entry& e, const std::string& key) {
+  if (!e.node.IsScalar() && !e.node.IsNull())
+    r.fail(e.loc, e.path + " must be a string, got " + describeKind(e.node));
+  if (e.node.IsNull()) r.fail(e.loc, e.path + " has no value; write an empty string as " + key + ": \"\"");
+  if (isNonStringPlainScalar(e.node))
+    r.fail(e.loc, e.path + " must be a string, got the YAML number/boolean " + e.node.Scalar() + "; quote it: " + key +
+                      ": \"" + e.node.Scalar() + "\"");
+  return e.node.Scalar();
+}
+
+std::map<std::string, std::string> stringMap(Reader& r, const Entry& e, const std::string& example) {
+  expectMap(r, e, example);
+  std::map<std::string, std::string> out;
+  for (auto& [key, v] : MapView(r, e, {}).entries()) out[key] = stringValue(r, v, key);
+  return out;
+}
+
+std::vector<std::string> stringList(Reader& r, const Entry& e, const std::string& example) {
+  std::vector<std::string> out;
+  for (const auto& item : list(r, e, example)) out.push_back(str(r, item));
+  return out;
+}
+
+}  // namespace kforge::yamlr
