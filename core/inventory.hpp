@@ -155,11 +155,7 @@ struct Cluster {
 inline constexpr const char* kInventoryApiVersion = "kforge.dev/v1alpha1";
 inline constexpr const char* kInventoryKind = "Cluster";
 
-// Kubernetes versions kforge supports: releases v1.29.0 up to any v1.32 patch (no pre-releases).
-inline constexpr int kMinSupportedKubernetesMinor = 29;
-inline constexpr int kMaxSupportedKubernetesMinor = 32;
-bool isSupportedKubernetesVersion(const Version& v);
-std::string supportedKubernetesRange();  // "v1.29.0 to v1.32.x"
+// Supported Kubernetes versions: the releases in core/version_catalog.hpp (docs/versions.md).
 
 // Loads and validates an inventory file. Throws kforge::Error (ExitCode::InvalidInput) naming file:line:column.
 Cluster loadInventory(const std::string& path);

@@ -6,18 +6,9 @@
 #include "core/inventory_internal.hpp"
 #include "core/k8s_names.hpp"
 #include "core/net.hpp"
+#include "core/version_catalog.hpp"
 
 namespace kforge {
-
-bool isSupportedKubernetesVersion(const Version& v) {
-  return v.isRelease() && v.major == 1 && v.minor >= kMinSupportedKubernetesMinor &&
-         v.minor <= kMaxSupportedKubernetesMinor;
-}
-
-std::string supportedKubernetesRange() {
-  return "v1." + std::to_string(kMinSupportedKubernetesMinor) + ".0 to v1." +
-         std::to_string(kMaxSupportedKubernetesMinor) + ".x";
-}
 
 namespace inv {
 
@@ -77,9 +68,9 @@ std::string kubernetesVersion(const Reader& r, const Entry& e) {
   if (!ver || v.empty() || v[0] != 'v')
     r.fail(e.loc, e.path + " " + q(v) + " is not a Kubernetes version (expected vMAJOR.MINOR.PATCH, e.g. v1.31.2)");
   if (!ver->isRelease())
-    r.fail(e.loc, e.path + " " + q(v) + " is a pre-release; kforge supports releases " + supportedKubernetesRange());
+    r.fail(e.loc, e.path + " " + q(v) + " is a pre-release; kforge supports releases " + supportedVersionsText());
   if (!isSupportedKubernetesVersion(*ver))
-    r.fail(e.loc, e.path + " " + v + " is not supported (supported: " + supportedKubernetesRange() + ")");
+    r.fail(e.loc, e.path + " " + v + " is not supported (supported: " + supportedVersionsText() + ")");
   return ver->str();
 }
 

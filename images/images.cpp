@@ -1,6 +1,6 @@
 #include "images/images.hpp"
 
-#include "images/catalog.hpp"
+#include "core/version_catalog.hpp"
 
 namespace kforge {
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
-#include "images/catalog.hpp"
+#include "core/version_catalog.hpp"
 #include "images/images.hpp"
 #include "manifest_clusters.hpp"
 

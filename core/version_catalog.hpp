@@ -1,4 +1,4 @@
-// The version catalog: for every Kubernetes patch release kforge supports, the etcd, CoreDNS and pause
+// The version catalog (in core/ because the inventory validates against it; images/ builds image names from it): for every Kubernetes patch release kforge supports, the etcd, CoreDNS and pause
 // image tags kubeadm of that release uses by default (reference/kubeadm.md §5, docs/versions.md).
 // Keyed by PATCH release because kubeadm bumped etcd and CoreDNS within minors (e.g. 1.30.4 → 1.30.5).
 #pragma once

@@ -1,4 +1,4 @@
-#include "images/catalog.hpp"
+#include "core/version_catalog.hpp"
 
 #include "core/error.hpp"
 

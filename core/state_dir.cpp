@@ -1,0 +1,27 @@
+#include "core/state_dir.hpp"
+
+#include "core/fs.hpp"
+
+namespace kforge {
+
+namespace {
+std::string besideInventory(const Cluster& c, const std::string& path) {
+  std::string p = expandHome(path);
+  if (!p.empty() && p[0] == '/') return p;
+  std::string base = c.sourceFile.empty() ? "." : dirName(c.sourceFile);
+  if (p.rfind("./", 0) == 0) p = p.substr(2);
+  return base + "/" + p;
+}
+}  // namespace
+
+StateDir StateDir::forCluster(const Cluster& c, const std::string& overrideDir) {
+  if (!overrideDir.empty()) return {expandHome(overrideDir)};
+  return {besideInventory(c, ".kforge/" + c.name)};
+}
+
+std::string backupDir(const Cluster& c, const std::string& overrideDir) {
+  if (!overrideDir.empty()) return expandHome(overrideDir);
+  return besideInventory(c, c.backups.dir);
+}
+
+}  // namespace kforge
