@@ -23,7 +23,8 @@ std::string nonEmpty(const Reader& r, const Entry& e, const std::string& example
 std::string posixUser(const Reader& r, const Entry& e);
 std::string imageRepository(const Reader& r, const Entry& e);
 std::string imageTag(const Reader& r, const Entry& e);
-std::string labelKey(const Reader& r, const Entry& e, const std::string& key);  // e = the label entry
+// A label/taint key; the error is reported at `at` and names `where` ("spec.nodePools[0].labels").
+std::string labelKey(const Reader& r, const SourceLoc& at, const std::string& key, const std::string& where);
 void labelValue(const Reader& r, const Entry& e, const std::string& value);
 void extraArgName(const Reader& r, const Entry& e, const std::string& key);
 

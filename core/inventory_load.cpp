@@ -134,7 +134,7 @@ Taint readTaint(Reader& r, const Entry& e) {
   auto m = mapAt(r, e, "{key: dedicated, value: etcd, effect: NoSchedule}", {"key", "value", "effect"});
   Taint t;
   auto k = m.require("key", "key: dedicated");
-  t.key = labelKey(r, k, str(r, k));
+  t.key = labelKey(r, k.loc, str(r, k), e.path);
   if (auto v = m.get("value")) {
     t.value = stringValue(r, *v, "value");
     labelValue(r, *v, t.value);
@@ -168,7 +168,7 @@ NodePool readPool(Reader& r, const Entry& e) {
   if (auto v = m.get("labels")) {
     p.labels = stringMap(r, *v, "labels: {tier: cp}");
     for (const auto& [k, lv] : MapView(r, *v, {}).entries()) {
-      labelKey(r, lv, k);
+      labelKey(r, lv.keyLoc, k, v->path);
       labelValue(r, lv, p.labels[k]);
     }
   }

@@ -122,9 +122,9 @@ std::string imageTag(const Reader& r, const Entry& e) {
   return v;
 }
 
-std::string labelKey(const Reader& r, const Entry& e, const std::string& key) {
+std::string labelKey(const Reader& r, const SourceLoc& at, const std::string& key, const std::string& where) {
   if (!isQualifiedName(key))
-    r.fail(e.keyLoc, "key " + q(key) + " in " + e.path.substr(0, e.path.rfind('[')) +
+    r.fail(at, "key " + q(key) + " in " + where +
                          " is not a valid Kubernetes label key (expected [prefix/]name: name of 1-63 letters, digits, "
                          "'-', '_' or '.', starting and ending alphanumeric; prefix a DNS subdomain, e.g. "
                          "node.example.com/tier)");

@@ -105,7 +105,7 @@ MapView::MapView(Reader& r, const Entry& e, std::vector<std::string> allowed)
       size_t best = 3;
       for (const auto& a : allowed_) {
         size_t d = editDistance(key, a);
-        if (d < best && d <= std::max<size_t>(1, a.size() / 3)) best = d, hint = a;
+        if (d < best && d <= (a.size() >= 4 ? 2u : 1u)) best = d, hint = a;
       }
       r.fail(kl, "unknown key \"" + key + "\" in " + where(e.path) +
                      (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") + " (expected one of: " +
@@ -133,7 +133,7 @@ Entry MapView::require(const std::string& key, const std::string& example) const
   for (auto it = e_.node.begin(); it != e_.node.end(); ++it)
     if (it->first.IsScalar() && it->first.Scalar() == key)
       r_.fail(r_.loc(it->first), childPath(e_.path, key) + " has no value (e.g. " + example + ")");
-  r_.fail(e_.loc, "missing required key \"" + key + "\" in " + where(e_.path) + " (e.g. " + example + ")");
+  r_.fail(e_.keyLoc, "missing required key \"" + key + "\" in " + where(e_.path) + " (e.g. " + example + ")");
 }
 
 std::vector<std::pair<std::string, Entry>> MapView::entries() const {
@@ -202,7 +202,7 @@ int duration(const Reader& r, const Entry& e) {
 
 std::string stringValue(const Reader& r, const Entry& e, const std::string& key) {
   if (!e.node.IsScalar() && !e.node.IsNull())
-    r.fail(e.loc, e.path + " must be a string, got " + describeKind(e.node));
+    r.fail(e.loc, e.path + " must be a string (e.g. " + key + ": \"value\"), got " + describeKind(e.node));
   if (e.node.IsNull()) r.fail(e.loc, e.path + " has no value; write an empty string as " + key + ": \"\"");
   if (isNonStringPlainScalar(e.node))
     r.fail(e.loc, e.path + " must be a string, got the YAML number/boolean " + e.node.Scalar() + "; quote it: " + key +
