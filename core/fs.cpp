@@ -40,7 +40,7 @@ void makeDirs(const std::string& path, mode_t mode) {
   }
 }
 
-void writeFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
+void writeFileAtomic(const std::string& path, const std::string& content, mode_t mode, bool sync) {
   makeDirs(dirName(path));
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -57,7 +57,7 @@ void writeFileAtomic(const std::string& path, const std::string& content, mode_t
     }
     off += static_cast<size_t>(n);
   }
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+  if (::fchmod(fd, mode) != 0 || (sync && ::fsync(fd) != 0)) {
     int e = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -69,11 +69,21 @@ void writeFileAtomic(const std::string& path, const std::string& content, mode_t
     ::unlink(tmp.c_str());
     throw Error("cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
   }
+  if (!sync) return;
   int dfd = ::open(dirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+void syncFilesystem(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
+  int rc = ::syncfs(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) throw Error("cannot sync " + path + ": " + std::strerror(e));
 }
 
 std::string expandHome(const std::string& path) {

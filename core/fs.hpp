@@ -12,7 +12,10 @@ bool fileExists(const std::string& path);
 // Creates path and its parents with the given mode (existing directories are left as they are).
 void makeDirs(const std::string& path, mode_t mode = 0755);
 // Writes content to path atomically: <path>.tmp.<pid>, fsync, chmod, rename, fsync of the directory.
-void writeFileAtomic(const std::string& path, const std::string& content, mode_t mode);
+// With sync = false the two fsyncs are skipped (still atomic); for writers of many files that call syncFilesystem once.
+void writeFileAtomic(const std::string& path, const std::string& content, mode_t mode, bool sync = true);
+// Flushes the filesystem holding path to disk (syncfs(2)): one barrier after many writeFileAtomic(..., false).
+void syncFilesystem(const std::string& path);
 // Expands a leading "~/" with $HOME.
 std::string expandHome(const std::string& path);
 // Directory part of a path ("." when there is none).

@@ -23,10 +23,6 @@ constexpr std::time_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
 
 CertInfo load(const std::string& path) { return inspectCert(parseCertPem(readFile(path), path).get()); }
 Cert loadCert(const std::string& path) { return parseCertPem(readFile(path), path); }
-std::vector<std::string> sorted(std::vector<std::string> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
 
 struct Rendered {
   Cluster c;
