@@ -70,7 +70,7 @@ std::string kubernetesVersion(const Reader& r, const Entry& e) {
   if (!ver->isRelease())
     r.fail(e.loc, e.path + " " + q(v) + " is a pre-release; kforge supports releases " + supportedVersionsText());
   if (!isSupportedKubernetesVersion(*ver))
-    r.fail(e.loc, e.path + " " + v + " is not supported (supported: " + supportedVersionsText() + ")");
+    r.fail(e.loc, e.path + " " + v + " is not in kforge's version catalog (supported: " + supportedVersionsText() + ")");
   return ver->str();
 }
 

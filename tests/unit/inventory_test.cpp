@@ -5,6 +5,7 @@
 
 #include "core/duration.hpp"
 #include "core/inventory.hpp"
+#include "core/version_catalog.hpp"
 #include "core/k8s_names.hpp"
 
 using namespace kforge;
@@ -202,17 +203,16 @@ TEST(Inventory, FullSpecRead) {
 
 TEST(Inventory, SupportedVersionRange) {
   auto cp = pool("cp", "control-plane", 1, 0);
-  for (const char* v : {"v1.29.0", "v1.30.6", "v1.32.9"}) {
+  for (const char* v : {"v1.29.0", "v1.30.6", "v1.32.0"}) {
     std::string text = inv("", cp);
     text.replace(text.find("v1.31.2"), 7, v);
     EXPECT_EQ(parseInventory(text, "v.yaml").kubernetesVersion.str(), v);
   }
-  for (const char* v : {"v1.28.15", "v1.33.0", "v2.0.0"}) {
+  for (const char* v : {"v1.28.15", "v1.32.9", "v1.33.0", "v2.0.0"}) {
     std::string text = inv("", cp);
     text.replace(text.find("v1.31.2"), 7, v);
     EXPECT_THROW(parseInventory(text, "v.yaml"), Error) << v;
   }
-  EXPECT_EQ(supportedKubernetesRange(), "v1.29.0 to v1.32.x");
 }
 
 TEST(Inventory, WarnsAboutEvenAndLargeEtcdClusters) {
