@@ -51,11 +51,14 @@ ExecResult exec(Session& session, const std::string& command, const ExecOptions&
       session.fail("cannot open a channel to run `" + command + "`", ExitCode::Unreachable);
     }
   }
+  // sshd answers our CLOSE only once the remote command has exited; after a timeout that may be never, so
+  // the guard then gives up at once (libssh2 drops late packets for the freed channel).
   struct ChannelGuard {
     Session& s;
     LIBSSH2_CHANNEL* ch;
+    bool abandon = false;
     ~ChannelGuard() {
-      auto until = Clock::now() + std::chrono::seconds(2);
+      auto until = Clock::now() + (abandon ? std::chrono::milliseconds(0) : std::chrono::milliseconds(2000));
       while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && s.waitSocket(until)) {
       }
     }
@@ -121,7 +124,10 @@ ExecResult exec(Session& session, const std::string& command, const ExecOptions&
       r.timedOut = true;
     }
   }
-  if (r.timedOut) r.exitCode = -1;
+  if (r.timedOut) {
+    r.exitCode = -1;
+    guard.abandon = true;
+  }
   r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return r;
 }

@@ -114,6 +114,18 @@ void Session::verifyHostKey() {
   ssh::verifyHostKey(kh, options_.hostKeys, label_, endpoint_.host, endpoint_.port, hostKey_);
 }
 
+// Whether a private key file holds an RSA key (PEM "BEGIN RSA", or the .pub beside an OpenSSH-format key).
+static bool isRsaKeyFile(const std::string& path) {
+  std::string head;
+  try {
+    head = readFile(path).substr(0, 64);
+    if (head.find("BEGIN RSA PRIVATE KEY") != std::string::npos) return true;
+    if (fileExists(path + ".pub")) return readFile(path + ".pub").rfind("ssh-rsa ", 0) == 0;
+  } catch (const Error&) {
+  }
+  return false;
+}
+
 void Session::authenticate() {
   const std::string& user = options_.user;
   if (options_.keyPath.empty()) {
@@ -128,6 +140,15 @@ void Session::authenticate() {
                                                    options_.passphrase.empty() ? nullptr : options_.passphrase.c_str());
   if (rc != 0) {
     if (rc == LIBSSH2_ERROR_TIMEOUT || rc == LIBSSH2_ERROR_SOCKET_RECV || rc == LIBSSH2_ERROR_SOCKET_SEND) healthy_ = false;
+#if LIBSSH2_VERSION_NUM < 0x010b00
+    if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED) {
+      if (isRsaKeyFile(options_.keyPath))
+        throw Error(label_ + ": public-key authentication as " + user + " with " + options_.keyPath + " failed: " + lastError() +
+                        ". This libssh2 (" LIBSSH2_VERSION ") signs RSA keys with ssh-rsa (SHA-1), which OpenSSH 8.8 and "
+                        "later refuse by default; use an ed25519 or ecdsa key (ssh-keygen -t ed25519)",
+                    ExitCode::Unreachable);
+    }
+#endif
     fail("public-key authentication as " + user + " with " + options_.keyPath + " failed", ExitCode::Unreachable);
   }
 }
