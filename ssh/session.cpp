@@ -22,6 +22,10 @@ SessionOptions SessionOptions::fromSpec(const SshSpec& spec) {
   o.hostKeys = spec.hostKeys;
   o.connect.timeout = std::chrono::seconds(spec.connectTimeoutSeconds);
   o.commandTimeout = std::chrono::seconds(spec.commandTimeoutSeconds);
+  if (spec.bastion) {
+    o.bastion = Endpoint{spec.bastion->address, spec.bastion->port};
+    o.bastionUser = spec.bastion->user;
+  }
   return o;
 }
 
@@ -38,13 +42,27 @@ Session::~Session() {
     }
     libssh2_session_free(session_);
   }
+  tunnel_.reset();
   if (fd_ >= 0) ::close(fd_);
 }
 
 std::unique_ptr<Session> Session::connect(const std::string& label, const Endpoint& endpoint, const SessionOptions& options) {
   ensureLibssh2();
   std::unique_ptr<Session> s(new Session(label, endpoint, options));
-  s->fd_ = tcpConnect(label, endpoint.host, endpoint.port, options.connect);
+  if (options.bastion) {
+    SessionOptions jumpOptions = options;
+    jumpOptions.bastion.reset();
+    if (!options.bastionUser.empty()) jumpOptions.user = options.bastionUser;
+    std::unique_ptr<Session> jump;
+    try {
+      jump = Session::connect("bastion " + options.bastion->host, *options.bastion, jumpOptions);
+    } catch (const Error& e) {
+      throw Error(label + ": via " + e.what(), e.code());
+    }
+    s->tunnel_ = Tunnel::open(std::move(jump), endpoint.host, endpoint.port, label);
+  } else {
+    s->fd_ = tcpConnect(label, endpoint.host, endpoint.port, options.connect);
+  }
   s->session_ = libssh2_session_init();
   if (!s->session_) throw Error(label + ": libssh2_session_init failed");
   libssh2_session_set_blocking(s->session_, 1);
@@ -95,7 +113,7 @@ void Session::preferKnownHostKeyTypes() {
 }
 
 void Session::handshake() {
-  if (libssh2_session_handshake(session_, fd_) != 0) {
+  if (libssh2_session_handshake(session_, socket()) != 0) {
     healthy_ = false;
     fail("SSH handshake with " + endpoint_.host + ":" + std::to_string(endpoint_.port) + " failed", ExitCode::Unreachable);
   }
@@ -195,7 +213,7 @@ bool Session::waitSocket(std::chrono::steady_clock::time_point deadline) const {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
   if (left <= 0) return false;
   int dir = libssh2_session_block_directions(session_);
-  pollfd p{fd_, 0, 0};
+  pollfd p{socket(), 0, 0};
   if (dir & LIBSSH2_SESSION_BLOCK_INBOUND) p.events |= POLLIN;
   if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND) p.events |= POLLOUT;
   if (p.events == 0) p.events = POLLIN;

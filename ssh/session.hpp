@@ -14,6 +14,7 @@
 #include "core/inventory.hpp"
 #include "ssh/host_key.hpp"
 #include "ssh/tcp_connect.hpp"
+#include "ssh/tunnel.hpp"
 
 namespace kforge::ssh {
 
@@ -32,6 +33,10 @@ struct SessionOptions {
   std::chrono::milliseconds ioTimeout{30000};        // any single blocking libssh2 call (handshake, auth, sftp)
   std::chrono::milliseconds commandTimeout{600000};  // default for exec()
   int keepaliveSeconds = 15;                         // 0 = off
+  // Jump host: the connection to the target is tunnelled through an SSH session to the bastion (direct-tcpip),
+  // authenticated with the same key and checked against the same known_hosts. bastionUser empty = user.
+  std::optional<Endpoint> bastion;
+  std::string bastionUser;
 
   // From the inventory's ssh section (keyPath and knownHosts with ~ expanded).
   static SessionOptions fromSpec(const SshSpec& spec);
@@ -53,7 +58,7 @@ class Session {
   bool isRoot() const { return options_.user == "root"; }
 
   LIBSSH2_SESSION* raw() const { return session_; }
-  int socket() const { return fd_; }
+  int socket() const { return tunnel_ ? tunnel_->fd() : fd_; }
   // The SFTP subsystem channel, opened on first use and kept for the life of the session.
   LIBSSH2_SFTP* sftp();
 
@@ -81,7 +86,8 @@ class Session {
   std::string label_;
   Endpoint endpoint_;
   SessionOptions options_;
-  int fd_ = -1;
+  std::unique_ptr<Tunnel> tunnel_;  // when connected through a bastion (owns the socket)
+  int fd_ = -1;                     // direct connection only
   LIBSSH2_SESSION* session_ = nullptr;
   LIBSSH2_SFTP* sftp_ = nullptr;
   HostKey hostKey_;
