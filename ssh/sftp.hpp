@@ -1,0 +1,37 @@
+// File transfer over SFTP. Uploads are atomic on the host and idempotent:
+//   1. one remote command for the whole batch creates parent directories and reports sha256 + mode of every
+//      target (`sha256sum` / `stat`), so unchanged files cost no transfer and no extra round trip;
+//   2. each changed file is written to <path>.kforge-tmp with its final mode, then fsync'ed
+//      (fsync@openssh.com when the server supports it, else one remote `sync` for the batch);
+//   3. one remote command renames every temp file over its target (rename(2), atomic) and fixes the mode of
+//      files whose content already matched.
+// OpenSSH's sftp-server implements SFTP v3 only, where libssh2_sftp_rename_ex's overwrite flags are ignored and a
+// rename onto an existing file fails; libssh2 1.10 cannot send posix-rename@openssh.com, so step 3 uses `mv -f`
+// (also rename(2)) batched into a single round trip.
+// Non-root users: files are staged under the user's home over SFTP and moved into place with `sudo -n`.
+#pragma once
+#include <string>
+
+#include "core/file_set.hpp"
+#include "ssh/session.hpp"
+
+namespace kforge::ssh {
+
+struct UploadReport {
+  int uploaded = 0;   // content written
+  int skipped = 0;    // remote sha256 and mode already matched
+  int modeFixed = 0;  // content matched, mode changed
+  size_t bytes = 0;   // bytes transferred
+  int total() const { return uploaded + skipped + modeFixed; }
+  std::string summary() const;  // "14 files, 3 skipped"
+};
+
+// Uploads every entry (absolute remote paths). Throws kforge::Error naming the host and file on failure;
+// files already renamed into place stay (each file is all-or-nothing).
+UploadReport upload(Session& session, const FileSet& files);
+// Reads a remote file whole. Throws kforge::Error naming the host and path (ExitCode::Failure).
+std::string download(Session& session, const std::string& remotePath);
+// Lower-case hex sha256 of data, as sha256sum prints it.
+std::string sha256Hex(std::string_view data);
+
+}  // namespace kforge::ssh
