@@ -1,3 +1,4 @@
+#include "core/base64.hpp"
 #include "pki/kubeconfig.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -75,9 +76,9 @@ Kubeconfig parseKubeconfig(const std::string& yaml, const std::string& what) {
   if (kc.userName.empty() && root["users"].IsSequence() && root["users"].size() > 0)
     kc.userName = str(root["users"][0]["name"]);
   kc.server = str(cluster["server"]);
-  kc.caPem = base64Decode(str(cluster["certificate-authority-data"]), what + " certificate-authority-data");
-  kc.certPem = base64Decode(str(user["client-certificate-data"]), what + " client-certificate-data");
-  kc.keyPem = base64Decode(str(user["client-key-data"]), what + " client-key-data");
+  kc.caPem = base64DecodeOrThrow(str(cluster["certificate-authority-data"]), what + " certificate-authority-data");
+  kc.certPem = base64DecodeOrThrow(str(user["client-certificate-data"]), what + " client-certificate-data");
+  kc.keyPem = base64DecodeOrThrow(str(user["client-key-data"]), what + " client-key-data");
   if (kc.certPem.empty() || kc.keyPem.empty())
     throw Error("kubeconfig " + what + " has no embedded client certificate and key");
   return kc;

@@ -28,28 +28,4 @@ std::string bioString(BIO* b) {
 
 namespace kforge::pki {
 
-std::string base64Encode(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::string base64Decode(const std::string& s, const std::string& what) {
-  std::string in;
-  for (char c : s)
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') in += c;
-  if (in.size() % 4 != 0) throw Error("invalid base64 in " + what);
-  if (in.empty()) return {};
-  std::string out(in.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  if (n < 0) throw Error("invalid base64 in " + what);
-  size_t pad = 0;  // EVP_DecodeBlock counts the '=' padding as zero bytes
-  if (in.back() == '=') pad = in[in.size() - 2] == '=' ? 2 : 1;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
-
 }  // namespace kforge::pki

@@ -32,8 +32,4 @@ std::string bioString(BIO* b);
 }  // namespace kforge::pki
 
 namespace kforge::pki {
-// Standard base64 without line breaks (kubeconfig *-data fields), via OpenSSL's EVP_EncodeBlock/EVP_DecodeBlock.
-std::string base64Encode(const std::string& bytes);
-// Throws kforge::Error naming `what` when s is not valid base64. Whitespace is ignored.
-std::string base64Decode(const std::string& s, const std::string& what);
 }  // namespace kforge::pki

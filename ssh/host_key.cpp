@@ -6,33 +6,10 @@
 
 #include <cstdint>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 
 namespace kforge::ssh {
-
-std::string base64Encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
-  return out;
-}
-
-bool base64Decode(std::string_view text, std::string& out) {
-  if (text.size() % 4 != 0) return false;
-  for (char c : text) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
-    if (!ok) return false;
-  }
-  out.assign(3 * text.size() / 4 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return false;
-  size_t pad = 0;
-  if (!text.empty() && text.back() == '=') pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
-  out.resize(static_cast<size_t>(n) - pad);
-  return true;
-}
 
 std::string sha256Fingerprint(std::string_view blob) {
   unsigned char md[EVP_MAX_MD_SIZE];

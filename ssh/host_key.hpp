@@ -19,9 +19,6 @@ struct HostKey {
   std::string publicLine() const;
 };
 
-std::string base64Encode(std::string_view bytes);
-// Strict base64 decode; returns false on malformed input.
-bool base64Decode(std::string_view text, std::string& out);
 // OpenSSH fingerprint of a key blob: "SHA256:" + base64(sha256(blob)) without '=' padding.
 std::string sha256Fingerprint(std::string_view blob);
 

@@ -1,3 +1,4 @@
+#include "core/sha256.hpp"
 #include "ssh/sftp.hpp"
 
 #include <openssl/evp.h>
@@ -20,18 +21,6 @@ std::string UploadReport::summary() const {
   return s;
 }
 
-std::string sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr)) throw Error("sha256 failed");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
-}
 
 namespace {
 

@@ -31,7 +31,5 @@ struct UploadReport {
 UploadReport upload(Session& session, const FileSet& files);
 // Reads a remote file whole. Throws kforge::Error naming the host and path (ExitCode::Failure).
 std::string download(Session& session, const std::string& remotePath);
-// Lower-case hex sha256 of data, as sha256sum prints it.
-std::string sha256Hex(std::string_view data);
 
 }  // namespace kforge::ssh

@@ -1,5 +1,6 @@
 // SFTP upload: atomic replace (new inode via rename, no temp files left), skip on same sha256 (one remote
 // observation for the batch), mode fixes, parent directories; download.
+#include "core/sha256.hpp"
 #include "ssh/exec.hpp"
 #include "ssh/sftp.hpp"
 #include "tests/e2e/testbed_fixture.hpp"

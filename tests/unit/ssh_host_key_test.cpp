@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "ssh/host_key.hpp"
 
+using namespace kforge;
 using namespace kforge::ssh;
 
 namespace {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "ssh/known_hosts.hpp"

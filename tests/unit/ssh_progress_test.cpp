@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include "core/sha256.hpp"
 #include "ssh/progress.hpp"
 #include "ssh/sftp.hpp"
 
+using namespace kforge;
 using namespace kforge::ssh;
 
 TEST(SshProgress, LineFormat) {
