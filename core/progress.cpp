@@ -17,6 +17,25 @@ std::string toString(StepStatus s) {
   return "?";
 }
 
+static std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+
+std::string formatProgress(const ProgressEvent& e, size_t hostWidth, size_t stepWidth) {
+  char clock[32];
+  std::snprintf(clock, sizeof clock, "[%5.1fs]", e.sinceStart);
+  std::string line = std::string(clock) + " " + pad(e.host.empty() ? "*" : e.host, hostWidth) + "  " +
+                     pad(e.step, stepWidth) + "  " + toString(e.status);
+  if (!e.detail.empty()) line += e.status == StepStatus::Failed ? ": " + e.detail : " (" + e.detail + ")";
+  return line;
+}
+
+std::string progressJson(const ProgressEvent& e) {
+  nlohmann::json j{{"elapsed", std::round(e.sinceStart * 1000) / 1000}, {"host", e.host}, {"step", e.step},
+                   {"status", toString(e.status)}};
+  if (e.duration > 0) j["duration"] = std::round(e.duration * 1000) / 1000;
+  if (!e.detail.empty()) j["detail"] = e.detail;
+  return j.dump();
+}
+
 Progress::Progress(std::ostream& out, bool json) : out_(out), json_(json), start_(std::chrono::steady_clock::now()) {}
 
 double Progress::elapsedSeconds() const {
@@ -24,22 +43,13 @@ double Progress::elapsedSeconds() const {
 }
 
 void Progress::report(const std::string& host, const std::string& step, StepStatus status, const std::string& detail) {
+  emit({host, step, status, elapsedSeconds(), 0, detail, ExitCode::Ok});
+}
+
+void Progress::emit(const ProgressEvent& e) {
   if (quiet_) return;
-  double t = elapsedSeconds();
   std::lock_guard lock(mu_);
-  if (json_) {
-    nlohmann::json j{{"elapsed", std::round(t * 1000) / 1000}, {"host", host}, {"step", step},
-                     {"status", toString(status)}};
-    if (!detail.empty()) j["detail"] = detail;
-    out_ << j.dump() << "\n";
-  } else {
-    char head[64];
-    std::snprintf(head, sizeof head, "[%6.1fs] ", t);
-    char cols[160];
-    std::snprintf(cols, sizeof cols, "%-14s %-26s %-8s", host.empty() ? "*" : host.c_str(), step.c_str(),
-                  toString(status).c_str());
-    out_ << head << cols << (detail.empty() ? "" : " " + detail) << "\n";
-  }
+  out_ << (json_ ? progressJson(e) : formatProgress(e, 12, 18)) << "\n";
   out_.flush();
 }
 

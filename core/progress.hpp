@@ -1,22 +1,42 @@
-// Progress of long work: one line per host and step with the elapsed time since the run began, as text for
-// people ("[  1.2s] cp1          upload-pki            ok  14 files, 3 unchanged") or JSON lines for machines.
+// Progress of long work: one line per host and step with the time since the run began, as text for people
+// ("[  1.2s] cp1  upload-pki  ok (14 files, 3 skipped)") or JSON lines for machines (-o json).
+// The fleet executor (ssh/fleet.hpp) emits ProgressEvents; the plan runner and the CLI report through Progress.
 #pragma once
 #include <chrono>
 #include <iosfwd>
 #include <mutex>
 #include <string>
 
+#include "core/error.hpp"
+
 namespace kforge {
 
 enum class StepStatus { Started, Ok, Skipped, Failed };
 std::string toString(StepStatus);
 
+struct ProgressEvent {
+  std::string host;  // "" for a cluster-wide step (printed as "*")
+  std::string step;
+  StepStatus status = StepStatus::Started;
+  double sinceStart = 0;  // seconds since the run began
+  double duration = 0;    // seconds this host spent on this step (0 for Started)
+  std::string detail;     // "14 files, 3 skipped" or the error message
+  ExitCode code = ExitCode::Ok;
+};
+
+// "[  1.2s] cp1  upload-pki  ok (14 files, 3 skipped)"; hostWidth / stepWidth pad the columns.
+std::string formatProgress(const ProgressEvent& e, size_t hostWidth = 0, size_t stepWidth = 0);
+// One JSON object on one line: {"elapsed","host","step","status","duration"?,"detail"?}.
+std::string progressJson(const ProgressEvent& e);
+
 class Progress {
  public:
   // out: where lines go (stderr for text so stdout stays clean for results; stdout for JSON lines).
   Progress(std::ostream& out, bool json);
-  // host "" = cluster-wide step. Thread-safe: the fleet executor reports from several threads.
+  // Thread-safe. sinceStart is taken from this object's clock.
   void report(const std::string& host, const std::string& step, StepStatus status, const std::string& detail = "");
+  // Prints an event as it is (its own sinceStart), e.g. from the fleet executor.
+  void emit(const ProgressEvent& e);
   double elapsedSeconds() const;
   void setQuiet(bool q) { quiet_ = q; }
 

@@ -99,11 +99,11 @@ StepResults Fleet::run(const std::string& step, const StepFn& fn, const std::vec
         r.skipped = true;
         r.detail = "failed earlier";
         r.code = ExitCode::Failure;
-        emit({host.name, step, StepPhase::Skipped, since(), 0, r.detail, r.code});
+        emit({host.name, step, StepStatus::Skipped, since(), 0, r.detail, r.code});
         continue;
       }
       auto t0 = Clock::now();
-      emit({host.name, step, StepPhase::Started, since(), 0, "", ExitCode::Ok});
+      emit({host.name, step, StepStatus::Started, since(), 0, "", ExitCode::Ok});
       try {
         Session& s = sessionFor(slot);
         r.detail = fn(host, s);
@@ -117,7 +117,7 @@ StepResults Fleet::run(const std::string& step, const StepFn& fn, const std::vec
       }
       if (!r.ok) slot.failed = true;
       r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
-      emit({host.name, step, r.ok ? StepPhase::Ok : StepPhase::Failed, since(),
+      emit({host.name, step, r.ok ? StepStatus::Ok : StepStatus::Failed, since(),
             std::chrono::duration<double>(r.elapsed).count(), r.detail, r.code});
     }
   };

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "ssh/progress.hpp"
+#include "core/progress.hpp"
 #include "ssh/session.hpp"
 
 namespace kforge::ssh {

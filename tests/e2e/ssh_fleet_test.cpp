@@ -71,13 +71,13 @@ TEST_F(SshFleet, RunsHostsInParallelAndReusesSessions) {
   std::lock_guard lock(mu);
   int started = 0, ok = 0;
   for (const auto& e : events) {
-    started += e.phase == StepPhase::Started;
-    ok += e.phase == StepPhase::Ok;
+    started += e.status == StepStatus::Started;
+    ok += e.status == StepStatus::Ok;
   }
   EXPECT_EQ(started, 15);
   EXPECT_EQ(ok, 15);
   auto it = std::find_if(events.begin(), events.end(), [](const ProgressEvent& e) {
-    return e.phase == StepPhase::Ok && e.step == "sleep" && e.host == "tb2";
+    return e.status == StepStatus::Ok && e.step == "sleep" && e.host == "tb2";
   });
   ASSERT_NE(it, events.end());
   EXPECT_GE(it->duration, 1.0);

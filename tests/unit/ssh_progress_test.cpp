@@ -1,20 +1,20 @@
 #include <gtest/gtest.h>
 
 #include "core/sha256.hpp"
-#include "ssh/progress.hpp"
+#include "core/progress.hpp"
 #include "ssh/sftp.hpp"
 
 using namespace kforge;
 using namespace kforge::ssh;
 
 TEST(SshProgress, LineFormat) {
-  ProgressEvent e{"cp1", "upload-pki", StepPhase::Ok, 1.23, 0.4, "14 files, 3 skipped", kforge::ExitCode::Ok};
+  ProgressEvent e{"cp1", "upload-pki", StepStatus::Ok, 1.23, 0.4, "14 files, 3 skipped", kforge::ExitCode::Ok};
   EXPECT_EQ(formatProgress(e), "[  1.2s] cp1  upload-pki  ok (14 files, 3 skipped)");
   EXPECT_EQ(formatProgress(e, 5, 12), "[  1.2s] cp1    upload-pki    ok (14 files, 3 skipped)");
-  e.phase = StepPhase::Failed;
+  e.status = StepStatus::Failed;
   e.detail = "cp1 (10.0.0.1:22): cannot connect: Connection refused";
   EXPECT_EQ(formatProgress(e), "[  1.2s] cp1  upload-pki  failed: cp1 (10.0.0.1:22): cannot connect: Connection refused");
-  e.phase = StepPhase::Started;
+  e.status = StepStatus::Started;
   e.detail.clear();
   e.sinceStart = 123.45;
   EXPECT_EQ(formatProgress(e), "[123.5s] cp1  upload-pki  started");
