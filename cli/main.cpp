@@ -8,6 +8,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"kforge: build, upgrade, back up and restore Kubernetes clusters over SSH"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (-o, -v) may also follow the subcommand: kforge validate -f x -o json
   kforge::cli::GlobalOptions global;
   app.add_option("-o,--output", global.output, "output format: text | json")
       ->check(CLI::IsMember({"text", "json"}));
