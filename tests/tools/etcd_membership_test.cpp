@@ -26,7 +26,9 @@ TEST(EtcdMembership, LearnerJoinPromoteAndRemove) {
   ASSERT_EQ(members.size(), 2u);
   // An added member that has not started has no name yet.
   for (const auto& m : members)
-    if (m.id == learner.id) EXPECT_FALSE(m.started());
+    if (m.id == learner.id) {
+      EXPECT_FALSE(m.started());
+    }
 
   EtcdProcess e2("m2", a2, dir + "/m2",
                  {"--initial-cluster=m1=http://" + a1 + ":2380,m2=http://" + a2 + ":2380",
