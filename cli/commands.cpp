@@ -31,6 +31,7 @@ void registerAll(CLI::App& app, GlobalOptions& g) {
   registerRender(app, g);
   registerCerts(app, g);
   registerImages(app, g);
+  registerApply(app, g);
 }
 
 }  // namespace kforge::cli

@@ -22,6 +22,7 @@ void registerValidate(CLI::App& app, GlobalOptions& g);
 void registerRender(CLI::App& app, GlobalOptions& g);
 void registerCerts(CLI::App& app, GlobalOptions& g);
 void registerImages(CLI::App& app, GlobalOptions& g);
+void registerApply(CLI::App& app, GlobalOptions& g);  // plan + apply
 
 void registerAll(CLI::App& app, GlobalOptions& g);
 

@@ -32,10 +32,11 @@ void Plan::print(std::ostream& out, bool json) const {
   }
 }
 
-void runPlan(const Plan& plan, Progress& progress) {
+void runPlan(const Plan& plan, Progress& progress, const std::function<void(const Step&)>& beforeRisky) {
   for (const auto& s : plan.steps) {
     progress.report(s.host, s.phase, StepStatus::Started, s.description);
     try {
+      if (s.risky && beforeRisky) beforeRisky(s);
       std::string detail = s.run ? s.run() : "";
       progress.report(s.host, s.phase, StepStatus::Ok, detail);
     } catch (const Error& e) {

@@ -40,6 +40,8 @@ class Phase {
 // Runs a plan's steps in order, reporting each; stops at the first failure (rethrown after reporting).
 // Steps of one phase that target different hosts and are marked parallel by the phase run in the fleet
 // executor instead; this runner is the sequential backbone.
-void runPlan(const Plan& plan, Progress& progress);
+// beforeRisky, when set, runs before every risky step (the caller takes a verified etcd backup there, or throws
+// to refuse the step).
+void runPlan(const Plan& plan, Progress& progress, const std::function<void(const Step&)>& beforeRisky = {});
 
 }  // namespace kforge

@@ -109,6 +109,11 @@ struct Client::Impl {
       grpc::ChannelArguments args;
       args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
       args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+      // kforge waits for members that are starting: retry connecting quickly instead of gRPC's default
+      // exponential backoff up to 2 minutes (which made a member that came up late look down for minutes).
+      args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+      args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+      args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
       // One channel per endpoint, never shared with another Client: retries across endpoints are ours.
       args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
       ch = grpc::CreateCustomChannel(endpointTarget(endpoint), creds, args);

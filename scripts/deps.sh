@@ -12,6 +12,7 @@ PACKAGES=(
   # tests: real programs that check what kforge builds
   openssl curl etcd-server etcd-client openssh-server openssh-client
   util-linux procps time  # testbed namespaces (unshare, nsenter), process checks, /usr/bin/time -v in bench/
+  iptables ebtables ethtool socat  # what kubeadm's preflight looks for on a node (the testbed hosts are nodes)
   python3 python3-yaml    # the testbed's stand-ins for kubelet, kube-apiserver, systemctl, crictl (tests/testbed/standins)
   golang-etcd-server-dev  # etcd's own .proto files (etcdctl/CMakeLists.txt generates the gRPC client from them)
 )

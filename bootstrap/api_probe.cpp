@@ -1,0 +1,43 @@
+#include "bootstrap/api_probe.hpp"
+
+#include <curl/curl.h>
+
+namespace kforge {
+
+namespace {
+size_t collect(char* p, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(p, size * n);
+  return size * n;
+}
+}  // namespace
+
+ProbeResult probeApi(const pki::Kubeconfig& kc, const std::string& url, long timeoutMs) {
+  ProbeResult r;
+  CURL* h = curl_easy_init();
+  if (!h) {
+    r.error = "curl_easy_init failed";
+    return r;
+  }
+  curl_blob ca{const_cast<char*>(kc.caPem.data()), kc.caPem.size(), CURL_BLOB_COPY};
+  curl_blob cert{const_cast<char*>(kc.certPem.data()), kc.certPem.size(), CURL_BLOB_COPY};
+  curl_blob key{const_cast<char*>(kc.keyPem.data()), kc.keyPem.size(), CURL_BLOB_COPY};
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+  curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+  curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+  curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeoutMs);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
+  char err[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+  CURLcode rc = curl_easy_perform(h);
+  if (rc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+  else r.error = err[0] ? err : curl_easy_strerror(rc);
+  curl_easy_cleanup(h);
+  return r;
+}
+
+}  // namespace kforge

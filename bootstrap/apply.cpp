@@ -1,0 +1,345 @@
+#include "bootstrap/apply.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <thread>
+
+#include "bootstrap/api_probe.hpp"
+#include "bootstrap/bundle.hpp"
+#include "bootstrap/kubelet_unit.hpp"
+#include "bootstrap/manifests.hpp"
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/sha256.hpp"
+#include "etcdctl/backup.hpp"
+#include "pki/kubeconfig.hpp"
+#include "pki/store.hpp"
+#include "ssh/exec.hpp"
+#include "ssh/fleet.hpp"
+#include "ssh/sftp.hpp"
+#include "ssh/shell.hpp"
+
+namespace kforge {
+
+namespace {
+
+bool runsKubelet(const Cluster& c, const Host& h) { return !(h.role == Role::Etcd && c.etcd.runAs == EtcdRunAs::Systemd); }
+
+std::string peerURL(const Host& h) {
+  return "https://" + (h.address.find(':') != std::string::npos ? "[" + h.address + "]" : h.address) + ":2380";
+}
+std::string clientEndpoint(const Host& h) {
+  return (h.address.find(':') != std::string::npos ? "[" + h.address + "]" : h.address) + ":2379";
+}
+
+const etcd::Member* memberByPeer(const std::vector<etcd::Member>& ms, const Host& h) {
+  for (const auto& m : ms)
+    if (std::find(m.peerURLs.begin(), m.peerURLs.end(), peerURL(h)) != m.peerURLs.end()) return &m;
+  return nullptr;
+}
+
+bool isManifestOrEtcdUnit(const std::string& path) {
+  return path.rfind("/etc/kubernetes/manifests/", 0) == 0 || path == kEtcdUnitPath;
+}
+
+template <typename Pred>
+void sleepUntil(std::chrono::seconds timeout, const std::string& what, Pred done) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  std::string last;
+  while (true) {
+    try {
+      last = done();
+      if (last.empty()) return;
+    } catch (const Error& e) {
+      last = e.what();
+    }
+    if (std::chrono::steady_clock::now() > until)
+      throw Error("timed out after " + std::to_string(timeout.count()) + " s waiting for " + what + ": " + last);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> watchedPaths(const Cluster& c) {
+  return {"/etc/kubernetes", "/var/lib/kubelet/config.yaml", kKubeletUnitPath, kEtcdUnitPath};
+}
+
+struct Applier::Expected {
+  FileSet node;           // PKI, kubeconfigs, kubelet config and unit
+  FileSet etcd;           // etcd manifest or unit (canonical join form)
+  FileSet controlPlane;   // apiserver, controller-manager, scheduler manifests
+};
+
+Applier::Applier(const Cluster& c, ApplyOptions o, Progress& progress) : c_(c), o_(std::move(o)), progress_(progress) {
+  std::vector<ssh::FleetHost> hosts;
+  for (const Host* h : c_.hosts()) hosts.push_back({h->name, {h->address, c_.ssh.port}});
+  fleet_ = std::make_unique<ssh::Fleet>(hosts, ssh::SessionOptions::fromSpec(c_.ssh), c_.ssh.concurrency,
+                                        [this](const ProgressEvent& e) { progress_.emit(e); });
+  std::time_t now = std::time(nullptr);
+  char ts[32];
+  std::strftime(ts, sizeof ts, "%Y-%m-%d-%H-%M-%S", std::gmtime(&now));
+  runStamp_ = ts;
+}
+
+Applier::~Applier() = default;
+
+etcd::Client& Applier::etcdClient() {
+  if (!etcd_) {
+    std::vector<std::string> eps;
+    for (const Host* h : c_.etcdHosts()) eps.push_back(clientEndpoint(*h));
+    const Host* first = c_.etcdHosts().at(0);
+    std::string hostPki = o_.stateDir + "/hosts/" + first->name + "/pki/etcd/";
+    etcdTls_ = etcd::TlsFiles{o_.stateDir + "/pki/etcd/ca.crt", hostPki + "healthcheck-client.crt",
+                              hostPki + "healthcheck-client.key"};
+    etcd_ = std::make_unique<etcd::Client>(eps, etcdTls_, std::chrono::seconds(5));
+  }
+  return *etcd_;
+}
+
+Observation Applier::observe() {
+  Observation obs;
+  std::string script = factsScript(watchedPaths(c_), c_.etcd.dataDir);
+  std::mutex mu;
+  auto res = fleet_->run("facts", [&](const ssh::FleetHost& fh, ssh::Session& s) {
+    auto r = ssh::execChecked(s, script);
+    NodeFacts f = parseFacts(r.out);
+    std::lock_guard lock(mu);
+    obs.facts[fh.name] = f;
+    return f.os + ", kernel " + f.kernel + ", " + std::to_string(f.cpus) + " CPUs, " + std::to_string(f.memoryMiB) +
+           " MiB" + (f.kubeletVersion.empty() ? "" : ", kubelet " + f.kubeletVersion);
+  });
+  for (const auto& hr : res.hosts)
+    if (!hr.ok) obs.unreachable[hr.host] = hr.detail;
+  try {
+    auto& client = etcdClient();
+    client.setRetryFor(std::chrono::seconds(0));
+    obs.members = client.memberList();
+    obs.etcdUp = true;
+    client.setRetryFor(std::chrono::minutes(2));
+  } catch (const Error&) {
+    obs.etcdUp = false;  // no member answers: nothing bootstrapped yet (or all down: preflight/plan decide)
+  }
+  etcd_.reset();  // fresh channels for the run (see waitEtcdMember)
+  return obs;
+}
+
+std::vector<PreflightFinding> Applier::preflight(const Observation& obs) const {
+  std::vector<PreflightFinding> out;
+  for (const Host* h : c_.hosts()) {
+    auto it = obs.facts.find(h->name);
+    if (it == obs.facts.end()) continue;
+    auto f = preflightHost(c_, *h, it->second, o_.ignorePreflight);
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  return out;
+}
+
+std::string Applier::etcdInitialClusterUpTo(size_t index) const {
+  std::string s;
+  auto hosts = c_.etcdHosts();
+  for (size_t i = 0; i <= index && i < hosts.size(); ++i)
+    s += (s.empty() ? "" : ",") + hosts[i]->name + "=" + peerURL(*hosts[i]);
+  return s;
+}
+
+Applier::Expected Applier::expectedFiles(const Host& h, const NodeFacts& f) const {
+  Expected e;
+  FileSet all = pki::hostPkiFiles(c_, h, o_.stateDir);
+  FileSet m = renderHostManifests(c_, h, f.manifestFacts());
+  all.insert(all.end(), m.begin(), m.end());
+  if (runsKubelet(c_, h)) all.push_back({kKubeletUnitPath, 0644, renderKubeletUnit(c_, h, f.kubeletPath)});
+  auto etcdHosts = c_.etcdHosts();
+  size_t index = 0;
+  for (; index < etcdHosts.size(); ++index)
+    if (etcdHosts[index]->name == h.name) break;
+  for (auto& file : all) {
+    if (file.path == std::string(kManifestsDir) + "/etcd.yaml") {
+      // Canonical form: the members before this one plus itself, "new" for the first, else "existing".
+      file.content = renderEtcdManifest(c_, h, etcdInitialClusterUpTo(index), index == 0 ? "new" : "existing");
+      e.etcd.push_back(file);
+    } else if (file.path == kEtcdUnitPath) {
+      file.content = renderEtcdSystemdUnit(c_, h, etcdInitialClusterUpTo(index), index == 0 ? "new" : "existing");
+      e.etcd.push_back(file);
+    } else if (isManifestOrEtcdUnit(file.path)) {
+      e.controlPlane.push_back(file);
+    } else {
+      e.node.push_back(file);
+    }
+  }
+  return e;
+}
+
+std::string Applier::uploadWithBackup(const Host& h, const FileSet& files, const NodeFacts& f) {
+  // Files that exist with other content are copied aside first: nothing kforge replaces is lost.
+  std::vector<std::string> replaced;
+  for (const auto& file : files) {
+    auto it = f.files.find(file.path);
+    if (it != f.files.end() && it->second != sha256Hex(file.content)) replaced.push_back(file.path);
+  }
+  auto& s = fleet_->session(h.name);
+  std::string note;
+  if (!replaced.empty()) {
+    std::string dir = "/etc/kubernetes/tmp/kforge-backup-" + runStamp_;
+    ssh::ShellCommand cmd("mkdir");
+    cmd.arg("-p").arg("-m").arg("0700").arg(dir);
+    ssh::ShellCommand cp("cp");
+    cp.arg("-p").arg("--parents").args(replaced).arg(dir);
+    ssh::execChecked(s, cmd.then(cp));
+    note = ", " + std::to_string(replaced.size()) + " old moved to " + dir;
+  }
+  auto report = ssh::upload(s, files);
+  return report.summary() + note;
+}
+
+void Applier::backupBefore(const Step& step) {
+  auto meta = etcd::takeBackup(etcdClient(), {o_.backupDir, c_.name, c_.kubernetesVersion.str(),
+                                              "pre-step:" + step.phase + "-" + step.host});
+  progress_.report(step.host, "backup", StepStatus::Ok, meta.id + " (" + std::to_string(meta.fileSize) + " bytes, sha256 verified)");
+}
+
+void Applier::waitEtcdMember(const Host& h, bool mustBeVoter) {
+  etcdClient();  // builds the TLS file set
+  // A fresh channel per attempt: a gRPC channel first opened while the member was still down kept failing
+  // its TLS handshakes after the member came up (seen with grpc++ 1.51); a new channel connects at once.
+  sleepUntil(o_.waitTimeout, "etcd member " + h.name, [&]() -> std::string {
+    etcd::Client probe({clientEndpoint(h)}, etcdTls_, std::chrono::seconds(2));
+    auto st = probe.status(clientEndpoint(h));
+    if (mustBeVoter && st.isLearner) return "still a learner";
+    if (!st.errors.empty()) return st.errors.front();
+    if (st.leader == 0) return "no leader";
+    return "";
+  });
+}
+
+void Applier::waitApiReady(const Host& h) {
+  auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
+  std::string url = "https://" + (h.address.find(':') != std::string::npos ? "[" + h.address + "]" : h.address) + ":" +
+                    std::to_string(c_.apiServer.bindPort) + "/readyz";
+  sleepUntil(o_.waitTimeout, "kube-apiserver /readyz on " + h.name, [&]() -> std::string {
+    auto r = probeApi(kc, url);
+    if (r.ok()) return "";
+    return r.error.empty() ? "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200) : r.error;
+  });
+}
+
+Plan Applier::plan(const Observation& obs) {
+  Plan p;
+  std::map<std::string, Expected> expected;
+  for (const Host* h : c_.hosts()) expected[h->name] = expectedFiles(*h, obs.facts.at(h->name));
+  auto differs = [&](const Host& h, const FileSet& files) {
+    int n = 0;
+    const auto& have = obs.facts.at(h.name).files;
+    for (const auto& f : files) {
+      auto it = have.find(f.path);
+      if (it == have.end() || it->second != sha256Hex(f.content)) ++n;
+    }
+    return n;
+  };
+
+  // files
+  for (const Host* h : c_.hosts()) {
+    const auto& e = expected[h->name];
+    if (int n = differs(*h, e.node)) {
+      p.steps.push_back({"files", h->name,
+                         "write " + std::to_string(n) + " of " + std::to_string(e.node.size()) +
+                             " PKI, kubeconfig and kubelet files",
+                         false, [this, h, e, &obs] { return uploadWithBackup(*h, e.node, obs.facts.at(h->name)); }});
+    }
+  }
+  // kubelet
+  for (const Host* h : c_.hosts()) {
+    if (!runsKubelet(c_, *h)) continue;
+    const auto& f = obs.facts.at(h->name);
+    bool unitChanged = false;
+    for (const auto& file : expected[h->name].node)
+      if (file.path == kKubeletUnitPath) {
+        auto it = f.files.find(file.path);
+        unitChanged = it == f.files.end() || it->second != sha256Hex(file.content);
+      }
+    if (unitChanged || !f.kubeletActive)
+      p.steps.push_back({"kubelet", h->name, f.kubeletActive ? "restart the kubelet (its unit changed)" : "start the kubelet",
+                         false, [this, h] {
+                           auto& s = fleet_->session(h->name);
+                           ssh::execChecked(s, "systemctl daemon-reload && systemctl enable kubelet && systemctl restart kubelet");
+                           return std::string("active");
+                         }});
+  }
+  // etcd
+  auto etcdHosts = c_.etcdHosts();
+  bool clusterExists = obs.etcdUp;
+  for (size_t i = 0; i < etcdHosts.size(); ++i) {
+    const Host* h = etcdHosts[i];
+    const auto& e = expected[h->name];
+    bool fileDiffers = differs(*h, e.etcd) > 0;
+    const etcd::Member* m = clusterExists ? memberByPeer(obs.members, *h) : nullptr;
+    bool systemd = c_.etcd.runAs == EtcdRunAs::Systemd;
+    auto start = [this, h, e, systemd, &obs] {
+      std::string d = uploadWithBackup(*h, e.etcd, obs.facts.at(h->name));
+      if (systemd)
+        ssh::execChecked(fleet_->session(h->name),
+                         "systemctl daemon-reload && systemctl enable etcd && systemctl restart etcd");
+      return d;
+    };
+    if (!clusterExists && i == 0) {
+      p.steps.push_back({"etcd", h->name, "start the first etcd member (new cluster)", false, [this, h, start] {
+                           start();
+                           waitEtcdMember(*h, true);
+                           return std::string("healthy");
+                         }});
+      clusterExists = true;  // later members join it
+      continue;
+    }
+    if (!m) {
+      p.steps.push_back({"etcd", h->name, "add etcd member " + h->name + " as a learner, start it, promote it", false,
+                         [this, h, start] {
+                           auto& client = etcdClient();
+                           const etcd::Member* existing = nullptr;
+                           auto members = client.memberList();
+                           existing = memberByPeer(members, *h);  // idempotent: an earlier run may have added it
+                           uint64_t id = existing ? existing->id : client.memberAdd({peerURL(*h)}, true).id;
+                           start();
+                           waitEtcdMember(*h, false);
+                           members = client.memberList();
+                           auto* now = memberByPeer(members, *h);
+                           if (now && now->isLearner) client.memberPromote(id);
+                           waitEtcdMember(*h, true);
+                           return "member " + etcd::memberIdHex(id) + " promoted";
+                         }});
+    } else if (m->isLearner) {
+      p.steps.push_back({"etcd", h->name, "promote learner " + h->name, false, [this, h, start, fileDiffers] {
+                           if (fileDiffers) start();
+                           waitEtcdMember(*h, false);
+                           auto members = etcdClient().memberList();
+                           if (auto* now = memberByPeer(members, *h)) etcdClient().memberPromote(now->id);
+                           waitEtcdMember(*h, true);
+                           return std::string("promoted");
+                         }});
+    } else if (fileDiffers || !m->started()) {
+      p.steps.push_back({"etcd", h->name,
+                         fileDiffers ? "update the etcd manifest (restarts the member)" : "start etcd member " + h->name,
+                         fileDiffers, [this, h, start] {
+                           start();
+                           waitEtcdMember(*h, true);
+                           return std::string("healthy");
+                         }});
+    }
+  }
+  // control plane (restarting an API server that exists is risky: backup first)
+  for (const Host* h : c_.controlPlaneHosts()) {
+    const auto& e = expected[h->name];
+    int n = differs(*h, e.controlPlane);
+    if (n == 0) continue;
+    bool hadApiServer = obs.facts.at(h->name).files.count(std::string(kManifestsDir) + "/kube-apiserver.yaml") > 0;
+    p.steps.push_back({"control-plane", h->name,
+                       "write " + std::to_string(n) + " control-plane manifest" + (n == 1 ? "" : "s") + ", wait for /readyz",
+                       hadApiServer, [this, h, e, &obs] {
+                         std::string d = uploadWithBackup(*h, e.controlPlane, obs.facts.at(h->name));
+                         waitApiReady(*h);
+                         return d + ", ready";
+                       }});
+  }
+  return p;
+}
+
+}  // namespace kforge

@@ -1,0 +1,81 @@
+// `kforge plan` / `kforge apply`: observe every host (facts in parallel, etcd membership), preflight, compute
+// the plan from the difference between the inventory and what is there, then run it. A re-run after any
+// interruption observes again and plans only what is left; a healthy cluster plans nothing.
+//
+// Phases, in order (kubeadm's init/join phases, k0sctl's phase manager):
+//   files          PKI, kubeconfigs, kubelet config and unit on every host (changed files moved aside first)
+//   kubelet        (re)start the kubelet where its unit changed or it is not running
+//   etcd           first member alone ("new"); each other member: add as learner -> start with "existing" ->
+//                  promote -> wait healthy. A member whose manifest changes restarts: etcd backup first.
+//   control-plane  kube-apiserver, controller-manager, scheduler manifests; wait for /readyz on every host
+#pragma once
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bootstrap/facts.hpp"
+#include "bootstrap/preflight.hpp"
+#include "core/inventory.hpp"
+#include "core/plan.hpp"
+#include "core/progress.hpp"
+#include "etcdctl/client.hpp"
+
+namespace kforge {
+
+namespace ssh {
+class Fleet;
+}
+
+struct ApplyOptions {
+  std::string stateDir;
+  std::string backupDir;
+  std::set<std::string> ignorePreflight;  // lowercase check names or "all"
+  std::chrono::seconds waitTimeout{300};
+};
+
+struct Observation {
+  std::map<std::string, NodeFacts> facts;          // host name -> facts
+  std::map<std::string, std::string> unreachable;  // host name -> why
+  bool etcdUp = false;                             // some member answered
+  std::vector<etcd::Member> members;
+};
+
+class Applier {
+ public:
+  Applier(const Cluster& c, ApplyOptions o, Progress& progress);
+  ~Applier();
+
+  Observation observe();
+  std::vector<PreflightFinding> preflight(const Observation& obs) const;
+  Plan plan(const Observation& obs);
+
+  // The etcd client for this cluster (every etcd host's client URL; the state dir's etcd CA and the first
+  // etcd host's healthcheck-client certificate).
+  etcd::Client& etcdClient();
+  // Takes a verified etcd backup into o.backupDir before a risky step, or throws (the step is refused).
+  void backupBefore(const Step& step);
+
+ private:
+  struct Expected;
+  Expected expectedFiles(const Host& h, const NodeFacts& f) const;
+  std::string etcdInitialClusterUpTo(size_t index) const;
+  void waitEtcdMember(const Host& h, bool mustBeVoter);
+  void waitApiReady(const Host& h);
+  std::string uploadWithBackup(const Host& h, const FileSet& files, const NodeFacts& f);
+
+  const Cluster& c_;
+  ApplyOptions o_;
+  Progress& progress_;
+  std::unique_ptr<ssh::Fleet> fleet_;
+  std::unique_ptr<etcd::Client> etcd_;
+  etcd::TlsFiles etcdTls_;
+  std::string runStamp_;
+};
+
+// Paths the facts script hashes (everything kforge writes to a host).
+std::vector<std::string> watchedPaths(const Cluster& c);
+
+}  // namespace kforge

@@ -1,0 +1,33 @@
+// The kubelet systemd unit kforge writes (/etc/systemd/system/kubelet.service), as Kubespray and k0s do:
+// kubeadm leaves the unit to the kubelet package and adds flags in a drop-in; kforge owns the whole unit so the
+// flags (node name, node IP, kubeconfig) are in one reviewed file. ExecStart uses the kubelet the facts found.
+#include "bootstrap/kubelet_unit.hpp"
+
+#include "ssh/shell.hpp"
+
+namespace kforge {
+
+std::string renderKubeletUnit(const Cluster& c, const Host& h, const std::string& kubeletPath) {
+  std::string exec = ssh::shellQuote(kubeletPath.empty() ? "/usr/bin/kubelet" : kubeletPath);
+  exec += " --config=/var/lib/kubelet/config.yaml";
+  bool standalone = h.role == Role::Etcd;  // etcd hosts run only their static pod, no API server
+  if (!standalone) exec += " --kubeconfig=/etc/kubernetes/kubelet.conf";
+  exec += " --hostname-override=" + h.name + " --node-ip=" + h.address;
+  (void)c;
+  return "# Written by kforge. Changes are overwritten by the next kforge apply.\n"
+         "[Unit]\n"
+         "Description=kubelet: The Kubernetes Node Agent\n"
+         "Documentation=https://kubernetes.io/docs/\n"
+         "Wants=network-online.target\n"
+         "After=network-online.target\n"
+         "\n"
+         "[Service]\n"
+         "ExecStart=" + exec + "\n"
+         "Restart=always\n"
+         "RestartSec=10\n"
+         "\n"
+         "[Install]\n"
+         "WantedBy=multi-user.target\n";
+}
+
+}  // namespace kforge

@@ -1,0 +1,107 @@
+// kforge plan -f INV   : observe, preflight, print the plan, change nothing.
+// kforge apply -f INV  : the same, then run the plan (one progress line per host and step).
+// Both make sure the local state dir holds the cluster PKI first (a local change only, as render does).
+#include <algorithm>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "bootstrap/apply.hpp"
+#include "cli/commands.hpp"
+#include "core/fs.hpp"
+#include "core/lock.hpp"
+#include "core/state_dir.hpp"
+#include "pki/store.hpp"
+
+namespace kforge::cli {
+
+namespace {
+
+struct ApplyCliOptions {
+  std::string inventory;
+  std::string stateDir;
+  std::vector<std::string> ignore;
+  int waitLock = 0;
+  int timeoutSeconds = 300;
+};
+
+std::set<std::string> ignoreSet(const std::vector<std::string>& in) {
+  std::set<std::string> out;
+  for (const auto& item : in) {
+    std::stringstream ss(item);
+    std::string name;
+    while (std::getline(ss, name, ',')) {
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      if (!name.empty()) out.insert(name);
+    }
+  }
+  return out;
+}
+
+int planOrApply(GlobalOptions& g, const ApplyCliOptions& o, bool apply) {
+  Cluster c = loadInventory(o.inventory);
+  for (const auto& w : c.warnings) std::cerr << "warning: " << w << "\n";
+  StateDir state = StateDir::forCluster(c, o.stateDir);
+  makeDirs(state.root, 0700);
+  FileLock lock(state.lockFile(), apply ? "apply" : "plan", o.waitLock);
+  pki::ensurePki(c, state.root, std::time(nullptr));
+
+  // Progress goes to stderr as text; with -o json, JSON lines on stdout and the plan/result objects too.
+  Progress progress(g.json() ? std::cout : std::cerr, g.json());
+  ApplyOptions ao;
+  ao.stateDir = state.root;
+  ao.backupDir = backupDir(c);
+  ao.ignorePreflight = ignoreSet(o.ignore);
+  ao.waitTimeout = std::chrono::seconds(o.timeoutSeconds);
+  Applier applier(c, ao, progress);
+
+  Observation obs = applier.observe();
+  if (!obs.unreachable.empty()) {
+    std::string msg = "cannot reach " + std::to_string(obs.unreachable.size()) + " host(s); nothing was changed:";
+    for (const auto& [h, why] : obs.unreachable) msg += "\n  " + h + ": " + why;
+    throw Error(msg, ExitCode::Unreachable);
+  }
+  auto findings = applier.preflight(obs);
+  for (const auto& f : findings) std::cerr << f.str() << "\n";
+  if (preflightFailed(findings))
+    throw Error("preflight found errors; nothing was changed (fix them, or --ignore-preflight-errors=NAME,... to go on)",
+                ExitCode::Preflight);
+
+  Plan plan = applier.plan(obs);
+  plan.print(g.json() ? std::cout : std::cout, g.json());
+  if (!apply || plan.empty()) return 0;
+  runPlan(plan, progress, [&](const Step& s) { applier.backupBefore(s); });
+  if (!g.json())
+    std::cout << "Applied " << plan.steps.size() << " step" << (plan.steps.size() == 1 ? "" : "s") << " in "
+              << static_cast<int>(progress.elapsedSeconds() + 0.5) << " s. Admin kubeconfig: " << state.adminKubeconfig()
+              << "\n";
+  return 0;
+}
+
+void addCommon(CLI::App* cmd, ApplyCliOptions& o) {
+  cmd->add_option("-f,--inventory", o.inventory, "inventory file")->required();
+  cmd->add_option("--state-dir", o.stateDir, "cluster state directory (default: .kforge/<cluster> beside the inventory)");
+  cmd->add_option("--ignore-preflight-errors", o.ignore,
+                  "preflight checks to show as warnings, by kubeadm name (e.g. Swap,Port-6443) or 'all'");
+  cmd->add_option("--wait-lock", o.waitLock, "seconds to wait for another kforge run on this cluster (default 0)");
+  cmd->add_option("--timeout", o.timeoutSeconds, "seconds to wait for each component to become healthy (default 300)");
+}
+
+}  // namespace
+
+void registerApply(CLI::App& app, GlobalOptions& g) {
+  auto po = std::make_shared<ApplyCliOptions>();
+  auto* plan = app.add_subcommand("plan", "observe the hosts and print the steps apply would run (changes nothing)");
+  addCommon(plan, *po);
+  plan->callback([&g, po] { runGuarded(g, [&] { return planOrApply(g, *po, false); }); });
+
+  auto ao = std::make_shared<ApplyCliOptions>();
+  auto* apply = app.add_subcommand("apply", "bring the cluster to what the inventory says (plan, then run it)");
+  addCommon(apply, *ao);
+  apply->add_flag("--yes", [](int64_t) {}, "do not ask (apply never asks; accepted for scripts)");
+  apply->callback([&g, ao] { runGuarded(g, [&] { return planOrApply(g, *ao, true); }); });
+}
+
+}  // namespace kforge::cli
