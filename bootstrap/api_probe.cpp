@@ -12,6 +12,11 @@ size_t collect(char* p, size_t size, size_t n, void* out) {
 }  // namespace
 
 ProbeResult probeApi(const pki::Kubeconfig& kc, const std::string& url, long timeoutMs) {
+  return apiRequest(kc, "GET", url, "", "", timeoutMs);
+}
+
+ProbeResult apiRequest(const pki::Kubeconfig& kc, const std::string& method, const std::string& url,
+                       const std::string& body, const std::string& contentType, long timeoutMs) {
   ProbeResult r;
   CURL* h = curl_easy_init();
   if (!h) {
@@ -31,12 +36,22 @@ ProbeResult probeApi(const pki::Kubeconfig& kc, const std::string& url, long tim
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+  struct curl_slist* headers = nullptr;
+  if (!body.empty()) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    headers = curl_slist_append(headers, ("Content-Type: " + contentType).c_str());
+  }
+  headers = curl_slist_append(headers, "Accept: application/json");
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   char err[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
   CURLcode rc = curl_easy_perform(h);
   if (rc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
   else r.error = err[0] ? err : curl_easy_strerror(rc);
   curl_easy_cleanup(h);
+  curl_slist_free_all(headers);
   return r;
 }
 

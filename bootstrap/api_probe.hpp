@@ -16,5 +16,9 @@ struct ProbeResult {
 
 // url: e.g. "https://127.0.1.11:6443/readyz". Timeout in milliseconds.
 ProbeResult probeApi(const pki::Kubeconfig& kc, const std::string& url, long timeoutMs = 5000);
+// Any request: method, JSON body (empty = none) with its content type (e.g. application/merge-patch+json).
+ProbeResult apiRequest(const pki::Kubeconfig& kc, const std::string& method, const std::string& url,
+                       const std::string& body = "", const std::string& contentType = "application/json",
+                       long timeoutMs = 5000);
 
 }  // namespace kforge

@@ -1,6 +1,7 @@
 #include "bootstrap/apply.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <ctime>
 #include <thread>
 
@@ -121,6 +122,17 @@ Observation Applier::observe() {
     obs.etcdUp = false;  // no member answers: nothing bootstrapped yet (or all down: preflight/plan decide)
   }
   etcd_.reset();  // fresh channels for the run (see waitEtcdMember)
+  if (fileExists(o_.stateDir + "/admin.conf")) {
+    auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
+    for (const Host* h : c_.controlPlaneHosts())
+      obs.apiReady[h->name] = probeApi(kc, apiUrl(h->address) + "/readyz", 2000).ok();
+    auto r = probeApi(kc, "https://" + c_.endpointHostPort() + "/api/v1/nodes", 3000);
+    if (r.ok()) {
+      obs.apiUp = true;
+      for (const auto& n : nlohmann::json::parse(r.body).value("items", nlohmann::json::array()))
+        obs.nodes[n["metadata"]["name"].get<std::string>()] = n.dump();
+    }
+  }
   return obs;
 }
 
@@ -212,10 +224,59 @@ void Applier::waitEtcdMember(const Host& h, bool mustBeVoter) {
   });
 }
 
+std::string Applier::apiUrl(const std::string& address) const {
+  return "https://" + (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+         std::to_string(c_.apiServer.bindPort);
+}
+
+// The labels and taints a node should have, as a JSON merge patch, or "" when it already has them.
+static std::string nodePatch(const NodePool& pool, const nlohmann::json& node) {
+  nlohmann::json patch = nlohmann::json::object();
+  auto labels = node["metadata"].value("labels", nlohmann::json::object());
+  for (const auto& [k, v] : pool.labels)
+    if (!labels.contains(k) || labels[k] != v) patch["metadata"]["labels"][k] = v;
+  // Taints: kforge sets the pool's taints and keeps taints with other keys (added by controllers or people).
+  nlohmann::json have = node.contains("spec") ? node["spec"].value("taints", nlohmann::json::array()) : nlohmann::json::array();
+  nlohmann::json want = nlohmann::json::array();
+  std::set<std::string> keys;
+  for (const auto& t : pool.taints) {
+    nlohmann::json j{{"key", t.key}, {"effect", t.effect}};
+    if (!t.value.empty()) j["value"] = t.value;
+    want.push_back(j);
+    keys.insert(t.key);
+  }
+  for (const auto& t : have)
+    if (!keys.count(t.value("key", ""))) want.push_back(t);
+  auto canon = [](nlohmann::json a) {
+    std::vector<std::string> v;
+    for (auto& t : a) v.push_back(t.value("key", "") + "=" + t.value("value", "") + ":" + t.value("effect", ""));
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  if (canon(want) != canon(have)) patch["spec"]["taints"] = want;
+  return patch.empty() ? "" : patch.dump();
+}
+
+std::string Applier::labelAndTaint(const Host& h) {
+  auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
+  std::string url = "https://" + c_.endpointHostPort() + "/api/v1/nodes/" + h.name;
+  nlohmann::json node;
+  sleepUntil(o_.waitTimeout, "node " + h.name + " to register", [&]() -> std::string {
+    auto r = probeApi(kc, url);
+    if (!r.ok()) return r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error;
+    node = nlohmann::json::parse(r.body);
+    return "";
+  });
+  std::string patch = nodePatch(*c_.findPool(h.pool), node);
+  if (patch.empty()) return "registered";
+  auto r = apiRequest(kc, "PATCH", url, patch, "application/merge-patch+json");
+  if (!r.ok()) throw Error("labelling node " + h.name + ": HTTP " + std::to_string(r.status) + " " + r.error + r.body.substr(0, 300));
+  return "registered, labels and taints set";
+}
+
 void Applier::waitApiReady(const Host& h) {
   auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
-  std::string url = "https://" + (h.address.find(':') != std::string::npos ? "[" + h.address + "]" : h.address) + ":" +
-                    std::to_string(c_.apiServer.bindPort) + "/readyz";
+  std::string url = apiUrl(h.address) + "/readyz";
   sleepUntil(o_.waitTimeout, "kube-apiserver /readyz on " + h.name, [&]() -> std::string {
     auto r = probeApi(kc, url);
     if (r.ok()) return "";
@@ -329,7 +390,15 @@ Plan Applier::plan(const Observation& obs) {
   for (const Host* h : c_.controlPlaneHosts()) {
     const auto& e = expected[h->name];
     int n = differs(*h, e.controlPlane);
-    if (n == 0) continue;
+    if (n == 0) {
+      auto it = obs.apiReady.find(h->name);
+      if (it != obs.apiReady.end() && !it->second)
+        p.steps.push_back({"control-plane", h->name, "kube-apiserver is not ready: wait for /readyz", false, [this, h] {
+                             waitApiReady(*h);
+                             return std::string("ready");
+                           }});
+      continue;
+    }
     bool hadApiServer = obs.facts.at(h->name).files.count(std::string(kManifestsDir) + "/kube-apiserver.yaml") > 0;
     p.steps.push_back({"control-plane", h->name,
                        "write " + std::to_string(n) + " control-plane manifest" + (n == 1 ? "" : "s") + ", wait for /readyz",
@@ -338,6 +407,16 @@ Plan Applier::plan(const Observation& obs) {
                          waitApiReady(*h);
                          return d + ", ready";
                        }});
+  }
+  // nodes: every host running a kubelet with an API server to talk to registers; then pool labels and taints
+  for (const Host* h : c_.hosts()) {
+    if (h->role == Role::Etcd) continue;
+    auto it = obs.nodes.find(h->name);
+    if (it != obs.nodes.end() && nodePatch(*c_.findPool(h->pool), nlohmann::json::parse(it->second)).empty()) continue;
+    p.steps.push_back({"nodes", h->name,
+                       it == obs.nodes.end() ? "wait for node " + h->name + " to register, set its labels and taints"
+                                             : "set node " + h->name + "'s labels and taints",
+                       false, [this, h] { return labelAndTaint(*h); }});
   }
   return p;
 }

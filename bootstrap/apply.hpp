@@ -8,6 +8,7 @@
 //   etcd           first member alone ("new"); each other member: add as learner -> start with "existing" ->
 //                  promote -> wait healthy. A member whose manifest changes restarts: etcd backup first.
 //   control-plane  kube-apiserver, controller-manager, scheduler manifests; wait for /readyz on every host
+//   nodes          wait for every node to register; apply node-pool labels and taints
 #pragma once
 #include <chrono>
 #include <map>
@@ -41,6 +42,9 @@ struct Observation {
   std::map<std::string, std::string> unreachable;  // host name -> why
   bool etcdUp = false;                             // some member answered
   std::vector<etcd::Member> members;
+  std::map<std::string, bool> apiReady;            // control-plane host -> /readyz answered ok
+  bool apiUp = false;                              // the endpoint's API answered
+  std::map<std::string, std::string> nodes;        // registered node name -> its JSON
 };
 
 class Applier {
@@ -64,6 +68,8 @@ class Applier {
   std::string etcdInitialClusterUpTo(size_t index) const;
   void waitEtcdMember(const Host& h, bool mustBeVoter);
   void waitApiReady(const Host& h);
+  std::string apiUrl(const std::string& address) const;
+  std::string labelAndTaint(const Host& h);
   std::string uploadWithBackup(const Host& h, const FileSet& files, const NodeFacts& f);
 
   const Cluster& c_;
