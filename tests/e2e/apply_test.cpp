@@ -138,3 +138,50 @@ TEST_F(ApplyE2E, KilledMidwayThenRerunEndsHealthyAndComplete) {
 }
 
 }  // namespace
+
+namespace {
+
+// External etcd: 3 etcd hosts + 2 control planes + 1 worker on their own testbed (127.0.43.x).
+TEST(ApplyExternalEtcdE2E, ThreeEtcdTwoControlPlanesOneWorker) {
+  const std::string dir = std::string(KFORGE_E2E_DIR) + "-ext", net = "127.0.43";
+  const std::string tb = std::string(KFORGE_TESTBED) + " --dir " + dir + " --net " + net;
+  auto up = sh(tb + " up 6");
+  ASSERT_EQ(up.exitCode, 0) << up.out;
+  auto a = [&](int i) { return net + "." + std::to_string(10 + i); };
+  std::string inv = dir + "/external.yaml";
+  FILE* f = fopen(inv.c_str(), "w");
+  fprintf(f,
+          "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: ext}\nspec:\n"
+          "  kubernetesVersion: v1.31.2\n  controlPlaneEndpoint: %s:6443\n  etcd: {topology: external}\n"
+          "  pki: {keyAlgorithm: ecdsa-p256}\n  ssh: {user: root, keyPath: %s/id_ed25519, knownHosts: %s/known_hosts}\n"
+          "  nodePools:\n"
+          "    - {name: etcd, role: etcd, hosts: [{name: tb1, address: %s}, {name: tb2, address: %s}, {name: tb3, address: %s}]}\n"
+          "    - {name: control, role: control-plane, hosts: [{name: tb4, address: %s}, {name: tb5, address: %s}]}\n"
+          "    - {name: general, role: worker, labels: {tier: general}, hosts: [{name: tb6, address: %s}]}\n",
+          a(4).c_str(), dir.c_str(), dir.c_str(), a(1).c_str(), a(2).c_str(), a(3).c_str(), a(4).c_str(), a(5).c_str(),
+          a(6).c_str());
+  fclose(f);
+  auto r = kforge("apply -f " + inv);
+  EXPECT_EQ(r.exitCode, 0) << r.out;
+  std::string state = dir + "/.kforge/ext";
+  auto members = sh("ETCDCTL_API=3 etcdctl --endpoints=https://" + a(1) + ":2379 --cacert " + state +
+                    "/pki/etcd/ca.crt --cert " + state + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + state +
+                    "/hosts/tb1/pki/etcd/healthcheck-client.key member list");
+  for (const char* n : {"tb1", "tb2", "tb3"})
+    EXPECT_NE(members.out.find(std::string(", started, ") + n + ","), std::string::npos) << members.out;
+  EXPECT_EQ(members.out.find("tb4"), std::string::npos) << "control planes are no etcd members here";
+  // The API servers use the external members (their flags name all three).
+  auto flags = sh(tb + " exec tb4 grep -- --etcd-servers /etc/kubernetes/manifests/kube-apiserver.yaml");
+  EXPECT_NE(flags.out.find("https://" + a(1) + ":2379,https://" + a(2) + ":2379,https://" + a(3) + ":2379"),
+            std::string::npos) << flags.out;
+  auto ready = sh("kubectl --kubeconfig " + state + "/admin.conf get --raw /readyz");
+  EXPECT_EQ(ready.out, "ok");
+  auto nodes = sh("kubectl --kubeconfig " + state + "/admin.conf get nodes -L tier --no-headers");
+  for (const char* n : {"tb4 ", "tb5 ", "tb6 "}) EXPECT_NE(nodes.out.find(n), std::string::npos) << nodes.out;
+  EXPECT_EQ(nodes.out.find("tb1 "), std::string::npos) << "etcd hosts run no registered kubelet: " << nodes.out;
+  auto again = kforge("apply -f " + inv);
+  EXPECT_NE(again.out.find("Plan: nothing to do"), std::string::npos) << again.out;
+  sh(tb + " down");
+}
+
+}  // namespace
