@@ -59,6 +59,8 @@ class Applier {
   // The etcd client for this cluster (every etcd host's client URL; the state dir's etcd CA and the first
   // etcd host's healthcheck-client certificate).
   etcd::Client& etcdClient();
+  ssh::Fleet& fleet() { return *fleet_; }
+  const ApplyOptions& options() const { return o_; }
   // Takes a verified etcd backup into o.backupDir before a risky step, or throws (the step is refused).
   void backupBefore(const Step& step);
 

@@ -32,6 +32,9 @@ void registerAll(CLI::App& app, GlobalOptions& g) {
   registerCerts(app, g);
   registerImages(app, g);
   registerApply(app, g);
+  registerStatus(app, g);
+  registerKubeconfig(app, g);
+  registerReset(app, g);
 }
 
 }  // namespace kforge::cli

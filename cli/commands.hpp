@@ -23,6 +23,9 @@ void registerRender(CLI::App& app, GlobalOptions& g);
 void registerCerts(CLI::App& app, GlobalOptions& g);
 void registerImages(CLI::App& app, GlobalOptions& g);
 void registerApply(CLI::App& app, GlobalOptions& g);  // plan + apply
+void registerStatus(CLI::App& app, GlobalOptions& g);
+void registerKubeconfig(CLI::App& app, GlobalOptions& g);
+void registerReset(CLI::App& app, GlobalOptions& g);
 
 void registerAll(CLI::App& app, GlobalOptions& g);
 

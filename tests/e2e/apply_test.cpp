@@ -37,11 +37,14 @@ std::string addr(int i) { return kNet + "." + std::to_string(10 + i); }
 
 Cmd kforge(const std::string& args) { return sh(kForge + " " + args); }
 
+Cmd etcdctlAt(const std::string& endpoints, const std::string& args) {
+  return sh("ETCDCTL_API=3 etcdctl --endpoints=" + endpoints + " --cacert " + kState + "/pki/etcd/ca.crt --cert " +
+            kState + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + kState +
+            "/hosts/tb1/pki/etcd/healthcheck-client.key " + args);
+}
+
 Cmd etcdctl(const std::string& args) {
-  return sh("ETCDCTL_API=3 etcdctl --endpoints=https://" + addr(1) + ":2379,https://" + addr(2) + ":2379,https://" +
-            addr(3) + ":2379 --cacert " + kState + "/pki/etcd/ca.crt --cert " + kState +
-            "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + kState + "/hosts/tb1/pki/etcd/healthcheck-client.key " +
-            args);
+  return etcdctlAt("https://" + addr(1) + ":2379,https://" + addr(2) + ":2379,https://" + addr(3) + ":2379", args);
 }
 
 Cmd kubectl(const std::string& args) { return sh("kubectl --kubeconfig " + kState + "/admin.conf " + args); }
@@ -107,6 +110,39 @@ TEST_F(ApplyE2E, BuildsTheClusterAndASecondApplyChangesNothing) {
   EXPECT_NE(refused.out.find("tb2"), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("SHA256:"), std::string::npos) << refused.out;
   EXPECT_EQ(hostFiles(), beforeRekeyRun);
+}
+
+TEST_F(ApplyE2E, ResetLeavesEtcdFirstAndMovesFilesAside) {
+  ASSERT_EQ(kforge("apply -f " + kInv).exitCode, 0);
+  auto st = kforge("status -f " + kInv);
+  EXPECT_EQ(st.exitCode, 0) << st.out;
+  EXPECT_NE(st.out.find("cluster healthy"), std::string::npos) << st.out;
+
+  auto worker = kforge("reset -f " + kInv + " --host tb4");
+  ASSERT_EQ(worker.exitCode, 0) << worker.out;
+  EXPECT_EQ(kubectl("get node tb4").exitCode, 1) << "node object must be gone";
+  auto moved = sh(kTestbed + " exec tb4 sh -c 'ls /var/lib/kforge/reset-*/etc-kubernetes/; ls /etc/kubernetes | wc -l'");
+  EXPECT_NE(moved.out.find("kubelet.conf"), std::string::npos) << moved.out;
+  EXPECT_NE(moved.out.find("\n0\n"), std::string::npos) << moved.out;
+
+  auto cp = kforge("reset -f " + kInv + " --host tb3");
+  ASSERT_EQ(cp.exitCode, 0) << cp.out;
+  EXPECT_NE(cp.out.find("backup"), std::string::npos) << "a verified backup precedes the member removal: " << cp.out;
+  auto members = etcdctl("member list");
+  EXPECT_EQ(members.out.find("tb3"), std::string::npos) << members.out;
+  auto health = etcdctlAt("https://" + addr(1) + ":2379,https://" + addr(2) + ":2379", "endpoint health");
+  EXPECT_EQ(health.exitCode, 0) << health.out;
+  auto data = sh(kTestbed + " exec tb3 sh -c 'ls /var/lib/kforge/reset-*/etcd-data/'");
+  EXPECT_NE(data.out.find("member"), std::string::npos) << "etcd data is moved aside, not deleted: " << data.out;
+
+  // Everything: the last etcd member needs --force.
+  auto all = kforge("reset -f " + kInv);
+  EXPECT_EQ(all.exitCode, 3) << all.out;
+  EXPECT_NE(all.out.find("Pass --force"), std::string::npos) << all.out;
+  // The cluster grows back: apply joins tb3 and tb4 again.
+  auto back = kforge("apply -f " + kInv);
+  ASSERT_EQ(back.exitCode, 0) << back.out;
+  expectHealthyCluster();
 }
 
 TEST_F(ApplyE2E, UnreachableHostIsNamedByPreflightAndNothingChanges) {
