@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# The main job on this machine: installs dependencies, builds kforge, and renders the full offline bundle
-# (PKI, kubeconfigs, static-pod manifests, kubelet config) for every example inventory, then prints what it wrote.
-# Once the SSH transport and testbed land (issue 3) this brings up a real cluster of test hosts.
+# The main job on this machine: installs dependencies, builds kforge, brings up the local testbed (4 real test
+# hosts: namespaces with their own 127.0.1.x address and a real sshd each) and builds a cluster on it with
+# `kforge apply` — 3 stacked control planes (real etcd with mutual TLS) + 1 worker — then shows its status and
+# how to reach it. Also renders the offline bundle of every example inventory into ./out/.
+# Run as root on Debian 12. Tear down with: tests/testbed/testbed down
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 bash scripts/build.sh build
+KFORGE=$PWD/build/cli/kforge
+
 OUT=${KFORGE_DEMO_OUT:-$PWD/out}
 for inv in inventories/*.yaml; do
   name=$(basename "$inv" .yaml)
-  echo "== $inv"
-  ./build/cli/kforge validate -f "$inv"
-  ./build/cli/kforge render -f "$inv" --state-dir "$OUT/state/$name" --out "$OUT/render/$name"
+  "$KFORGE" validate -f "$inv" >/dev/null
+  "$KFORGE" render -f "$inv" --state-dir "$OUT/state/$name" --out "$OUT/render/$name" | tail -1
 done
-echo
-echo "Bundles are in $OUT/render/<inventory>/<host>/; cluster state (CAs, admin.conf) in $OUT/state/<inventory>/."
-echo "Check one: ./build/cli/kforge certs check-expiration --dir $OUT/render/testbed/cp1"
+
+TB=${TESTBED_DIR:-/tmp/kforge-testbed}
+tests/testbed/testbed up 4 --dir "$TB"
+"$KFORGE" apply -f "$TB/inventory.yaml"
+"$KFORGE" status -f "$TB/inventory.yaml"
+cat <<MSG
+
+The cluster is up on the testbed ($TB):
+  kubectl --kubeconfig $TB/.kforge/testbed/admin.conf get nodes
+  $KFORGE status -f $TB/inventory.yaml
+  ETCDCTL_API=3 etcdctl --endpoints=https://127.0.1.11:2379 --cacert $TB/.kforge/testbed/pki/etcd/ca.crt \\
+      --cert $TB/.kforge/testbed/hosts/tb1/pki/etcd/healthcheck-client.crt \\
+      --key $TB/.kforge/testbed/hosts/tb1/pki/etcd/healthcheck-client.key member list
+  ssh -i $TB/id_ed25519 -o UserKnownHostsFile=$TB/known_hosts root@127.0.1.11
+Tear it down with: tests/testbed/testbed down --dir $TB
+MSG
