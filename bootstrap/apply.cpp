@@ -5,6 +5,7 @@
 #include <ctime>
 #include <thread>
 
+#include "bootstrap/addons.hpp"
 #include "bootstrap/api_probe.hpp"
 #include "bootstrap/bundle.hpp"
 #include "bootstrap/kubelet_unit.hpp"
@@ -132,6 +133,17 @@ Observation Applier::observe() {
       for (const auto& n : nlohmann::json::parse(r.body).value("items", nlohmann::json::array()))
         obs.nodes[n["metadata"]["name"].get<std::string>()] = n.dump();
     }
+    for (const auto& obj : addonObjects(c_)) {
+      std::string path = objectPath(obj);
+      bool same = false;
+      if (obs.apiUp) {
+        auto got = probeApi(kc, "https://" + c_.endpointHostPort() + path, 3000);
+        same = got.ok() && objectMatches(obj, nlohmann::json::parse(got.body));
+      }
+      if (!same) obs.addonsToApply.push_back(path);
+    }
+  } else {
+    for (const auto& obj : addonObjects(c_)) obs.addonsToApply.push_back(objectPath(obj));
   }
   return obs;
 }
@@ -274,6 +286,35 @@ std::string Applier::labelAndTaint(const Host& h) {
   return "registered, labels and taints set";
 }
 
+std::string Applier::applyAddons(const std::vector<std::string>& paths) {
+  auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
+  std::string base = "https://" + c_.endpointHostPort();
+  int created = 0, updated = 0;
+  for (auto obj : addonObjects(c_)) {
+    std::string path = objectPath(obj);
+    if (std::find(paths.begin(), paths.end(), path) == paths.end()) continue;
+    for (int attempt = 0;; ++attempt) {
+      auto live = probeApi(kc, base + path);
+      ProbeResult r;
+      if (live.status == 404) {
+        r = apiRequest(kc, "POST", base + objectPath(obj, true), obj.dump());
+        if (r.status == 201 || r.status == 200) ++created;
+      } else if (live.ok()) {
+        auto cur = nlohmann::json::parse(live.body);
+        obj["metadata"]["resourceVersion"] = cur["metadata"].value("resourceVersion", "");
+        r = apiRequest(kc, "PUT", base + path, obj.dump());
+        if (r.ok()) ++updated;
+      } else {
+        r = live;
+      }
+      if (r.status == 200 || r.status == 201) break;
+      if (r.status == 409 && attempt < 5) continue;  // changed under us: read again
+      throw Error("applying " + path + ": HTTP " + std::to_string(r.status) + " " + r.error + r.body.substr(0, 300));
+    }
+  }
+  return std::to_string(created) + " created, " + std::to_string(updated) + " updated";
+}
+
 void Applier::waitApiReady(const Host& h) {
   auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
   std::string url = apiUrl(h.address) + "/readyz";
@@ -407,6 +448,13 @@ Plan Applier::plan(const Observation& obs) {
                          waitApiReady(*h);
                          return d + ", ready";
                        }});
+  }
+  // addons
+  if (!obs.addonsToApply.empty()) {
+    auto paths = obs.addonsToApply;
+    p.steps.push_back({"addons", "", "apply " + std::to_string(paths.size()) +
+                                         " addon object(s): kubeadm:cluster-admins, CoreDNS, kube-proxy",
+                       false, [this, paths] { return applyAddons(paths); }});
   }
   // nodes: every host running a kubelet with an API server to talk to registers; then pool labels and taints
   for (const Host* h : c_.hosts()) {

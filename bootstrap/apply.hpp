@@ -8,6 +8,7 @@
 //   etcd           first member alone ("new"); each other member: add as learner -> start with "existing" ->
 //                  promote -> wait healthy. A member whose manifest changes restarts: etcd backup first.
 //   control-plane  kube-apiserver, controller-manager, scheduler manifests; wait for /readyz on every host
+//   addons         kubeadm:cluster-admins binding, CoreDNS, kube-proxy through the API (bootstrap/addons.hpp)
 //   nodes          wait for every node to register; apply node-pool labels and taints
 #pragma once
 #include <chrono>
@@ -45,6 +46,7 @@ struct Observation {
   std::map<std::string, bool> apiReady;            // control-plane host -> /readyz answered ok
   bool apiUp = false;                              // the endpoint's API answered
   std::map<std::string, std::string> nodes;        // registered node name -> its JSON
+  std::vector<std::string> addonsToApply;          // object paths that are missing or differ (all when API is down)
 };
 
 class Applier {
@@ -72,6 +74,7 @@ class Applier {
   void waitApiReady(const Host& h);
   std::string apiUrl(const std::string& address) const;
   std::string labelAndTaint(const Host& h);
+  std::string applyAddons(const std::vector<std::string>& paths);
   std::string uploadWithBackup(const Host& h, const FileSet& files, const NodeFacts& f);
 
   const Cluster& c_;

@@ -75,6 +75,13 @@ void expectHealthyCluster() {
   EXPECT_NE(nodes.out.find("general"), std::string::npos) << nodes.out;
   auto taints = kubectl("get node tb4 -o jsonpath={.spec.taints}");
   EXPECT_NE(taints.out.find("\"key\":\"dedicated\""), std::string::npos) << taints.out;
+  // Addons through the API: CoreDNS with the cluster DNS address, kube-proxy, the cluster-admins binding.
+  EXPECT_EQ(kubectl("-n kube-system get svc kube-dns -o jsonpath={.spec.clusterIP}").out, "10.96.0.10");
+  EXPECT_NE(kubectl("-n kube-system get deploy coredns -o jsonpath={.spec.template.spec.containers[0].image}").out.find("coredns/coredns:v1.11.3"),
+            std::string::npos);
+  EXPECT_EQ(kubectl("-n kube-system get ds kube-proxy -o jsonpath={.spec.template.spec.containers[0].image}").out,
+            "registry.k8s.io/kube-proxy:v1.31.2");
+  EXPECT_EQ(kubectl("get clusterrolebinding kubeadm:cluster-admins -o jsonpath={.roleRef.name}").out, "cluster-admin");
 }
 
 class ApplyE2E : public ::testing::Test {
