@@ -1,6 +1,7 @@
 #include "bootstrap/apply.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <ctime>
 #include <thread>
@@ -44,9 +45,20 @@ bool isManifestOrEtcdUnit(const std::string& path) {
   return path.rfind("/etc/kubernetes/manifests/", 0) == 0 || path == kEtcdUnitPath;
 }
 
+// Seconds spent waiting for components to become healthy (reported as such: kforge's own time is the rest).
+std::atomic<double> gWaitSeconds{0};
+
 template <typename Pred>
 void sleepUntil(std::chrono::seconds timeout, const std::string& what, Pred done) {
-  auto until = std::chrono::steady_clock::now() + timeout;
+  auto start = std::chrono::steady_clock::now();
+  struct Account {
+    std::chrono::steady_clock::time_point t0;
+    ~Account() {
+      double d = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      gWaitSeconds.store(gWaitSeconds.load() + d);
+    }
+  } account{start};
+  auto until = start + timeout;
   std::string last;
   while (true) {
     try {
@@ -62,6 +74,8 @@ void sleepUntil(std::chrono::seconds timeout, const std::string& what, Pred done
 }
 
 }  // namespace
+
+double waitedSeconds() { return gWaitSeconds.load(); }
 
 std::vector<std::string> watchedPaths(const Cluster& c) {
   return {"/etc/kubernetes", "/var/lib/kubelet/config.yaml", kKubeletUnitPath, kEtcdUnitPath};

@@ -86,6 +86,9 @@ class Applier {
   std::string runStamp_;
 };
 
+// Seconds this process spent waiting for components to become healthy (etcd members, /readyz, node registration).
+double waitedSeconds();
+
 // Paths the facts script hashes (everything kforge writes to a host).
 std::vector<std::string> watchedPaths(const Cluster& c);
 

@@ -73,10 +73,14 @@ int planOrApply(GlobalOptions& g, const ApplyCliOptions& o, bool apply) {
   plan.print(g.json() ? std::cout : std::cout, g.json());
   if (!apply || plan.empty()) return 0;
   runPlan(plan, progress, [&](const Step& s) { applier.backupBefore(s); });
-  if (!g.json())
-    std::cout << "Applied " << plan.steps.size() << " step" << (plan.steps.size() == 1 ? "" : "s") << " in "
-              << static_cast<int>(progress.elapsedSeconds() + 0.5) << " s. Admin kubeconfig: " << state.adminKubeconfig()
-              << "\n";
+  if (!g.json()) {
+    char times[160];
+    double total = progress.elapsedSeconds(), waited = waitedSeconds();
+    std::snprintf(times, sizeof times, "%.1f s (%.1f s waiting for components to become healthy, %.1f s kforge's own work)",
+                  total, waited, total - waited);
+    std::cout << "Applied " << plan.steps.size() << " step" << (plan.steps.size() == 1 ? "" : "s") << " in " << times
+              << ". Admin kubeconfig: " << state.adminKubeconfig() << "\n";
+  }
   return 0;
 }
 

@@ -74,11 +74,12 @@ DrillResult restoreDrill(const BackupCatalog& catalog, const BackupMeta& meta, c
                             "--initial-cluster", "drill=" + peer, "--listen-metrics-urls",
                             "http://" + address + ":2381"},
                            scratch + "/etcd.log");
-    Client c({address + ":2379"}, {}, std::chrono::seconds(2));
-    c.setRetryFor(std::chrono::seconds(0));
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (true) {
       try {
+        // A fresh client per attempt: a gRPC channel opened before etcd listens can keep failing afterwards.
+        Client c({address + ":2379"}, {}, std::chrono::seconds(2));
+        c.setRetryFor(std::chrono::seconds(0));
         auto all = c.range(std::string(1, '\0'), std::string(1, '\0'), 0, /*countOnly=*/true);
         r.keys = all.count;
         r.revision = all.revision;
