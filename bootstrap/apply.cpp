@@ -8,6 +8,9 @@
 
 #include "bootstrap/addons.hpp"
 #include "bootstrap/api_probe.hpp"
+#include "kube/client.hpp"
+#include "kube/merge.hpp"
+#include "kube/paths.hpp"
 #include "bootstrap/bundle.hpp"
 #include "bootstrap/kubelet_unit.hpp"
 #include "bootstrap/manifests.hpp"
@@ -147,17 +150,26 @@ Observation Applier::observe() {
       for (const auto& n : nlohmann::json::parse(r.body).value("items", nlohmann::json::array()))
         obs.nodes[n["metadata"]["name"].get<std::string>()] = n.dump();
     }
-    for (const auto& obj : addonObjects(c_)) {
-      std::string path = objectPath(obj);
+    AddonOptions ao;
+    ao.caPem = readFile(o_.stateDir + "/pki/ca.crt");
+    std::unique_ptr<kube::KubeClient> client;
+    if (obs.apiUp) client = std::make_unique<kube::KubeClient>(kube::KubeClient::fromKubeconfig(o_.stateDir + "/admin.conf"));
+    for (const auto& obj : addonObjects(c_, ao)) {
+      std::string path = kube::objectPath(obj);
       bool same = false;
-      if (obs.apiUp) {
-        auto got = probeApi(kc, "https://" + c_.endpointHostPort() + path, 3000);
-        same = got.ok() && objectMatches(obj, nlohmann::json::parse(got.body));
+      if (client) {
+        try {
+          auto live = client->getIfExists(path);
+          same = live && kube::alreadyApplied(obj, *live);
+        } catch (const Error&) {
+        }
       }
       if (!same) obs.addonsToApply.push_back(path);
     }
   } else {
-    for (const auto& obj : addonObjects(c_)) obs.addonsToApply.push_back(objectPath(obj));
+    AddonOptions ao;
+    if (fileExists(o_.stateDir + "/pki/ca.crt")) ao.caPem = readFile(o_.stateDir + "/pki/ca.crt");
+    for (const auto& obj : addonObjects(c_, ao)) obs.addonsToApply.push_back(kube::objectPath(obj));
   }
   return obs;
 }
@@ -301,30 +313,15 @@ std::string Applier::labelAndTaint(const Host& h) {
 }
 
 std::string Applier::applyAddons(const std::vector<std::string>& paths) {
-  auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
-  std::string base = "https://" + c_.endpointHostPort();
+  auto client = kube::KubeClient::fromKubeconfig(o_.stateDir + "/admin.conf");
+  AddonOptions ao;
+  ao.caPem = readFile(o_.stateDir + "/pki/ca.crt");
   int created = 0, updated = 0;
-  for (auto obj : addonObjects(c_)) {
-    std::string path = objectPath(obj);
-    if (std::find(paths.begin(), paths.end(), path) == paths.end()) continue;
-    for (int attempt = 0;; ++attempt) {
-      auto live = probeApi(kc, base + path);
-      ProbeResult r;
-      if (live.status == 404) {
-        r = apiRequest(kc, "POST", base + objectPath(obj, true), obj.dump());
-        if (r.status == 201 || r.status == 200) ++created;
-      } else if (live.ok()) {
-        auto cur = nlohmann::json::parse(live.body);
-        obj["metadata"]["resourceVersion"] = cur["metadata"].value("resourceVersion", "");
-        r = apiRequest(kc, "PUT", base + path, obj.dump());
-        if (r.ok()) ++updated;
-      } else {
-        r = live;
-      }
-      if (r.status == 200 || r.status == 201) break;
-      if (r.status == 409 && attempt < 5) continue;  // changed under us: read again
-      throw Error("applying " + path + ": HTTP " + std::to_string(r.status) + " " + r.error + r.body.substr(0, 300));
-    }
+  for (const auto& obj : addonObjects(c_, ao)) {
+    if (std::find(paths.begin(), paths.end(), kube::objectPath(obj)) == paths.end()) continue;
+    auto r = client.apply(obj);
+    if (r.action == kube::ApplyAction::Created) ++created;
+    if (r.action == kube::ApplyAction::Updated) ++updated;
   }
   return std::to_string(created) + " created, " + std::to_string(updated) + " updated";
 }
@@ -467,7 +464,7 @@ Plan Applier::plan(const Observation& obs) {
   if (!obs.addonsToApply.empty()) {
     auto paths = obs.addonsToApply;
     p.steps.push_back({"addons", "", "apply " + std::to_string(paths.size()) +
-                                         " addon object(s): kubeadm:cluster-admins, CoreDNS, kube-proxy",
+                                         " addon object(s): RBAC, kubeadm-config, kubelet-config, cluster-info, CoreDNS, kube-proxy",
                        false, [this, paths] { return applyAddons(paths); }});
   }
   // nodes: every host running a kubelet with an API server to talk to registers; then pool labels and taints
