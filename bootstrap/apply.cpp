@@ -78,7 +78,7 @@ void sleepUntil(std::chrono::seconds timeout, const std::string& what, Pred done
 
 }  // namespace
 
-double waitedSeconds() { return gWaitSeconds.load(); }
+double waitedSeconds() { return gWaitSeconds.load() + etcd::Client::retriedSeconds(); }
 
 std::vector<std::string> watchedPaths(const Cluster& c) {
   return {"/etc/kubernetes", "/var/lib/kubelet/config.yaml", kKubeletUnitPath, kEtcdUnitPath};
@@ -357,7 +357,8 @@ Plan Applier::plan(const Observation& obs) {
       p.steps.push_back({"files", h->name,
                          "write " + std::to_string(n) + " of " + std::to_string(e.node.size()) +
                              " PKI, kubeconfig and kubelet files",
-                         false, [this, h, e, &obs] { return uploadWithBackup(*h, e.node, obs.facts.at(h->name)); }});
+                         false, [this, h, e, &obs] { return uploadWithBackup(*h, e.node, obs.facts.at(h->name)); },
+                         /*parallel=*/true});
     }
   }
   // kubelet
@@ -376,7 +377,8 @@ Plan Applier::plan(const Observation& obs) {
                            auto& s = fleet_->session(h->name);
                            ssh::execChecked(s, "systemctl daemon-reload && systemctl enable kubelet && systemctl restart kubelet");
                            return std::string("active");
-                         }});
+                         },
+                         /*parallel=*/true});
   }
   // etcd
   auto etcdHosts = c_.etcdHosts();
@@ -475,7 +477,7 @@ Plan Applier::plan(const Observation& obs) {
     p.steps.push_back({"nodes", h->name,
                        it == obs.nodes.end() ? "wait for node " + h->name + " to register, set its labels and taints"
                                              : "set node " + h->name + "'s labels and taints",
-                       false, [this, h] { return labelAndTaint(*h); }});
+                       false, [this, h] { return labelAndTaint(*h); }, /*parallel=*/true});
   }
   return p;
 }

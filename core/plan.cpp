@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <thread>
 
 #include "core/error.hpp"
 
@@ -32,20 +33,47 @@ void Plan::print(std::ostream& out, bool json) const {
   }
 }
 
+namespace {
+void runOne(const Step& s, Progress& progress, const std::function<void(const Step&)>& beforeRisky) {
+  progress.report(s.host, s.phase, StepStatus::Started, s.description);
+  try {
+    if (s.risky && beforeRisky) beforeRisky(s);
+    std::string detail = s.run ? s.run() : "";
+    progress.report(s.host, s.phase, StepStatus::Ok, detail);
+  } catch (const Error& e) {
+    progress.report(s.host, s.phase, StepStatus::Failed, e.what());
+    throw;
+  } catch (const std::exception& e) {
+    progress.report(s.host, s.phase, StepStatus::Failed, e.what());
+    throw Error(s.phase + (s.host.empty() ? "" : " on " + s.host) + ": " + e.what());
+  }
+}
+}  // namespace
+
 void runPlan(const Plan& plan, Progress& progress, const std::function<void(const Step&)>& beforeRisky) {
-  for (const auto& s : plan.steps) {
-    progress.report(s.host, s.phase, StepStatus::Started, s.description);
-    try {
-      if (s.risky && beforeRisky) beforeRisky(s);
-      std::string detail = s.run ? s.run() : "";
-      progress.report(s.host, s.phase, StepStatus::Ok, detail);
-    } catch (const Error& e) {
-      progress.report(s.host, s.phase, StepStatus::Failed, e.what());
-      throw;
-    } catch (const std::exception& e) {
-      progress.report(s.host, s.phase, StepStatus::Failed, e.what());
-      throw Error(s.phase + (s.host.empty() ? "" : " on " + s.host) + ": " + e.what());
+  const auto& steps = plan.steps;
+  for (size_t i = 0; i < steps.size();) {
+    size_t j = i + 1;
+    if (steps[i].parallel)
+      while (j < steps.size() && steps[j].parallel && steps[j].phase == steps[i].phase && j - i < 32) ++j;
+    if (j - i == 1) {
+      runOne(steps[i], progress, beforeRisky);
+    } else {
+      std::vector<std::exception_ptr> errors(j - i);
+      std::vector<std::thread> threads;
+      for (size_t k = i; k < j; ++k)
+        threads.emplace_back([&, k] {
+          try {
+            runOne(steps[k], progress, beforeRisky);
+          } catch (...) {
+            errors[k - i] = std::current_exception();
+          }
+        });
+      for (auto& t : threads) t.join();
+      for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
     }
+    i = j;
   }
 }
 

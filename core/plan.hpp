@@ -19,6 +19,7 @@ struct Step {
   std::string description;  // what will change, for people: "write 3 manifests", "add etcd member cp2 as learner"
   bool risky = false;       // restarts, replaces or removes an etcd member or control-plane node: backup first
   std::function<std::string()> run;  // returns a short result detail; throws kforge::Error on failure
+  bool parallel = false;    // consecutive parallel steps of one phase (on different hosts) run at the same time
 };
 
 struct Plan {
@@ -38,8 +39,8 @@ class Phase {
 };
 
 // Runs a plan's steps in order, reporting each; stops at the first failure (rethrown after reporting).
-// Steps of one phase that target different hosts and are marked parallel by the phase run in the fleet
-// executor instead; this runner is the sequential backbone.
+// Consecutive steps of one phase marked `parallel` run concurrently (one thread each, at most 32 at a time);
+// when one fails, the others of the group finish and the first failure is rethrown.
 // beforeRisky, when set, runs before every risky step (the caller takes a verified etcd backup there, or throws
 // to refuse the step).
 void runPlan(const Plan& plan, Progress& progress, const std::function<void(const Step&)>& beforeRisky = {});

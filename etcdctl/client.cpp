@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -146,6 +147,9 @@ Client::~Client() = default;
 
 void Client::setRetryFor(std::chrono::milliseconds d) { impl_->retryFor = d; }
 
+static std::atomic<double> gRetriedSeconds{0};
+double Client::retriedSeconds() { return gRetriedSeconds.load(); }
+
 // Runs call(endpoint) on each endpoint in turn until one answers. etcd's transient answers ("unhealthy
 // cluster" right after a leader change, a learner not yet in sync) are retried every 500 ms for up to
 // retryFor; other etcd errors are final; unreachable endpoints fail over to the next one.
@@ -172,6 +176,7 @@ static auto onAnyEndpoint(const std::vector<std::string>& endpoints, const char*
       fail(endpoints.size() == 1 || transient ? lastEp : "(all " + std::to_string(endpoints.size()) + " endpoints)",
            what, last);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    gRetriedSeconds.store(gRetriedSeconds.load() + 0.5);
   }
 }
 

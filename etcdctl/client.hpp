@@ -90,6 +90,9 @@ class Client {
   // How long etcd's transient answers ("unhealthy cluster", learner not in sync, leader changed) are retried,
   // every 500 ms, before the call fails. Default 2 minutes, as kubeadm.
   void setRetryFor(std::chrono::milliseconds d);
+  // Seconds this process has spent (in all clients) waiting to retry etcd's transient answers — e.g. etcd refusing
+  // membership changes for 5 s after the previous one, or a learner catching up. Reported as waiting time.
+  static double retriedSeconds();
 
   // Cluster (failover across endpoints).
   std::vector<Member> memberList();

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <sstream>
+#include <thread>
 
 #include "core/error.hpp"
 #include "core/plan.hpp"
@@ -66,4 +68,28 @@ TEST(Progress, TextLineHasElapsedHostStepStatus) {
   EXPECT_EQ(out.str(),
             "[  0.0s] cp1           upload-pki          ok (14 files)\n"
             "[  0.0s] *             addons              failed: boom\n");
+}
+
+TEST(Plan, ParallelStepsOfOnePhaseRunTogetherAndFailuresSurface) {
+  std::atomic<int> running{0}, peak{0};
+  auto body = [&]() -> std::string {
+    int now = ++running;
+    for (int p = peak.load(); now > p && !peak.compare_exchange_weak(p, now);) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    --running;
+    return "";
+  };
+  Plan p;
+  for (const char* h : {"h1", "h2", "h3"}) p.steps.push_back({"files", h, "write", false, body, true});
+  p.steps.push_back({"etcd", "h1", "start", false, body, false});
+  std::ostringstream out;
+  Progress progress(out, true);
+  runPlan(p, progress);
+  EXPECT_EQ(peak.load(), 3);
+  Plan bad;
+  bad.steps.push_back({"files", "h1", "write", false, body, true});
+  bad.steps.push_back({"files", "h2", "write", false, []() -> std::string { throw Error("disk full"); }, true});
+  bad.steps.push_back({"etcd", "h1", "never", false, [] { ADD_FAILURE() << "must not run after a failed group"; return std::string(); }, false});
+  EXPECT_THROW(runPlan(bad, progress), Error);
 }
