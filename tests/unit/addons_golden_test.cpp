@@ -14,6 +14,7 @@
 
 #include "addons_test_util.hpp"
 #include "bootstrap/addons.hpp"
+#include "golden.hpp"
 #include "manifest_clusters.hpp"
 
 namespace fs = std::filesystem;
@@ -23,17 +24,8 @@ namespace {
 
 const fs::path kGoldenRoot = fs::path(KFORGE_SOURCE_DIR) / "tests" / "fixtures" / "golden-addons";
 
-bool updating() {
-  const char* v = std::getenv("KFORGE_UPDATE_GOLDEN");
-  return v && std::string(v) == "1";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using golden::slurp;
+using golden::updating;
 
 std::vector<std::pair<std::string, Cluster>> cases() {
   return {{"stacked-ha", testclusters::stackedHa()},
@@ -49,8 +41,7 @@ TEST_P(AddonsGolden, MatchesGoldenFile) {
   const fs::path file = kGoldenRoot / (name + ".json");
   const std::string rendered = testaddons::dumpAll(addonObjects(cluster, testaddons::options()));
   if (updating()) {
-    fs::create_directories(kGoldenRoot);
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << rendered;
+    golden::spill(file, rendered);
     GTEST_SKIP() << "rewrote " << file;
   }
   ASSERT_TRUE(fs::exists(file)) << "no golden " << file << " (run with KFORGE_UPDATE_GOLDEN=1 to create it)";

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "bootstrap/manifests.hpp"
+#include "golden.hpp"
 #include "manifest_clusters.hpp"
 
 namespace fs = std::filesystem;
@@ -24,23 +25,10 @@ namespace {
 
 const fs::path kGoldenRoot = fs::path(KFORGE_SOURCE_DIR) / "tests" / "fixtures" / "golden";
 
-bool updating() {
-  const char* v = std::getenv("KFORGE_UPDATE_GOLDEN");
-  return v && std::string(v) == "1";
-}
+using golden::slurp;
+using golden::updating;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spill(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << content;
-}
+using golden::spill;
 
 std::string octal(mode_t m) {
   char buf[8];
