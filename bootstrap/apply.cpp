@@ -12,6 +12,7 @@
 #include "kube/merge.hpp"
 #include "kube/paths.hpp"
 #include "bootstrap/bundle.hpp"
+#include "bootstrap/etcd_access.hpp"
 #include "bootstrap/kubelet_unit.hpp"
 #include "bootstrap/manifests.hpp"
 #include "core/error.hpp"
@@ -105,13 +106,8 @@ Applier::~Applier() = default;
 
 etcd::Client& Applier::etcdClient() {
   if (!etcd_) {
-    std::vector<std::string> eps;
-    for (const Host* h : c_.etcdHosts()) eps.push_back(clientEndpoint(*h));
-    const Host* first = c_.etcdHosts().at(0);
-    std::string hostPki = o_.stateDir + "/hosts/" + first->name + "/pki/etcd/";
-    etcdTls_ = etcd::TlsFiles{o_.stateDir + "/pki/etcd/ca.crt", hostPki + "healthcheck-client.crt",
-                              hostPki + "healthcheck-client.key"};
-    etcd_ = std::make_unique<etcd::Client>(eps, etcdTls_, std::chrono::seconds(5));
+    etcdTls_ = etcdTls(c_, o_.stateDir);
+    etcd_ = std::make_unique<etcd::Client>(etcdEndpoints(c_), etcdTls_, std::chrono::seconds(5));
   }
   return *etcd_;
 }

@@ -35,6 +35,8 @@ void registerAll(CLI::App& app, GlobalOptions& g) {
   registerStatus(app, g);
   registerKubeconfig(app, g);
   registerReset(app, g);
+  registerEtcd(app, g);
+  registerBackup(app, g);
 }
 
 }  // namespace kforge::cli

@@ -1,0 +1,30 @@
+#include "bootstrap/etcd_access.hpp"
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+
+namespace kforge {
+
+std::vector<std::string> etcdEndpoints(const Cluster& c) {
+  std::vector<std::string> eps;
+  for (const Host* h : c.etcdHosts())
+    eps.push_back((h->address.find(':') != std::string::npos ? "[" + h->address + "]" : h->address) + ":2379");
+  return eps;
+}
+
+etcd::TlsFiles etcdTls(const Cluster& c, const std::string& stateDir) {
+  auto hosts = c.etcdHosts();
+  if (hosts.empty()) throw Error("the inventory has no etcd hosts", ExitCode::InvalidInput);
+  std::string hostPki = stateDir + "/hosts/" + hosts.front()->name + "/pki/etcd/";
+  return {stateDir + "/pki/etcd/ca.crt", hostPki + "healthcheck-client.crt", hostPki + "healthcheck-client.key"};
+}
+
+std::unique_ptr<etcd::Client> etcdClientFor(const Cluster& c, const std::string& stateDir) {
+  auto tls = etcdTls(c, stateDir);
+  if (!fileExists(tls.caFile) || !fileExists(tls.certFile))
+    throw Error("no etcd client certificates in " + stateDir + " (run kforge render or apply first)",
+                ExitCode::InvalidInput);
+  return std::make_unique<etcd::Client>(etcdEndpoints(c), tls, std::chrono::seconds(5));
+}
+
+}  // namespace kforge
