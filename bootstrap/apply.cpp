@@ -32,18 +32,9 @@ namespace {
 
 bool runsKubelet(const Cluster& c, const Host& h) { return !(h.role == Role::Etcd && c.etcd.runAs == EtcdRunAs::Systemd); }
 
-std::string peerURL(const Host& h) {
-  return "https://" + (h.address.find(':') != std::string::npos ? "[" + h.address + "]" : h.address) + ":2380";
-}
-std::string clientEndpoint(const Host& h) {
-  return (h.address.find(':') != std::string::npos ? "[" + h.address + "]" : h.address) + ":2379";
-}
-
-const etcd::Member* memberByPeer(const std::vector<etcd::Member>& ms, const Host& h) {
-  for (const auto& m : ms)
-    if (std::find(m.peerURLs.begin(), m.peerURLs.end(), peerURL(h)) != m.peerURLs.end()) return &m;
-  return nullptr;
-}
+std::string peerURL(const Host& h) { return etcdPeerURL(h); }
+std::string clientEndpoint(const Host& h) { return etcdClientEndpoint(h); }
+const etcd::Member* memberByPeer(const std::vector<etcd::Member>& ms, const Host& h) { return etcdMemberOf(ms, h); }
 
 bool isManifestOrEtcdUnit(const std::string& path) {
   return path.rfind("/etc/kubernetes/manifests/", 0) == 0 || path == kEtcdUnitPath;
@@ -227,11 +218,15 @@ std::string Applier::uploadWithBackup(const Host& h, const FileSet& files, const
   std::string note;
   if (!replaced.empty()) {
     std::string dir = "/etc/kubernetes/tmp/kforge-backup-" + runStamp_;
+    // One mkdir + cp per file (not `cp --parents`: with -p and a target inside the source tree, coreutils 9.1
+    // copies the file and then fails setting the attributes of the parent it is still creating).
     ssh::ShellCommand cmd("mkdir");
     cmd.arg("-p").arg("-m").arg("0700").arg(dir);
-    ssh::ShellCommand cp("cp");
-    cp.arg("-p").arg("--parents").args(replaced).arg(dir);
-    ssh::execChecked(s, cmd.then(cp));
+    for (const auto& path : replaced) {
+      std::string to = dir + dirName(path);
+      cmd.raw("&&").arg("mkdir").arg("-p").arg(to).raw("&&").arg("cp").arg("-p").arg("--").arg(path).arg(to + "/");
+    }
+    ssh::execChecked(s, cmd);
     note = ", " + std::to_string(replaced.size()) + " old moved to " + dir;
   }
   auto report = ssh::upload(s, files);
@@ -392,6 +387,17 @@ Plan Applier::plan(const Observation& obs) {
                          "systemctl daemon-reload && systemctl enable etcd && systemctl restart etcd");
       return d;
     };
+    if (!clusterExists && o_.etcdRestored) {
+      // All members together: a restored member has no leader until a majority of them runs.
+      p.steps.push_back({"etcd", h->name, "start restored etcd member " + h->name, false,
+                         [this, h, start] {
+                           start();
+                           waitEtcdMember(*h, true);
+                           return std::string("healthy");
+                         },
+                         /*parallel=*/true});
+      continue;
+    }
     if (!clusterExists && i == 0) {
       p.steps.push_back({"etcd", h->name, "start the first etcd member (new cluster)", false, [this, h, start] {
                            start();

@@ -36,6 +36,9 @@ struct ApplyOptions {
   std::string backupDir;
   std::set<std::string> ignorePreflight;  // lowercase check names or "all"
   std::chrono::seconds waitTimeout{300};
+  // Set by restore: every etcd host's data dir holds the same restored cluster, so when no member answers,
+  // all members start at once (none is "new", none joins) and the plan waits for each to be healthy.
+  bool etcdRestored = false;
 };
 
 struct Observation {

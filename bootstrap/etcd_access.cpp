@@ -1,14 +1,31 @@
 #include "bootstrap/etcd_access.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/fs.hpp"
 
 namespace kforge {
 
+namespace {
+std::string bracketed(const std::string& address) {
+  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+}
+}  // namespace
+
+std::string etcdClientEndpoint(const Host& h) { return bracketed(h.address) + ":2379"; }
+std::string etcdPeerURL(const Host& h) { return "https://" + bracketed(h.address) + ":2380"; }
+
+const etcd::Member* etcdMemberOf(const std::vector<etcd::Member>& members, const Host& h) {
+  std::string url = etcdPeerURL(h);
+  for (const auto& m : members)
+    if (std::find(m.peerURLs.begin(), m.peerURLs.end(), url) != m.peerURLs.end()) return &m;
+  return nullptr;
+}
+
 std::vector<std::string> etcdEndpoints(const Cluster& c) {
   std::vector<std::string> eps;
-  for (const Host* h : c.etcdHosts())
-    eps.push_back((h->address.find(':') != std::string::npos ? "[" + h->address + "]" : h->address) + ":2379");
+  for (const Host* h : c.etcdHosts()) eps.push_back(etcdClientEndpoint(*h));
   return eps;
 }
 

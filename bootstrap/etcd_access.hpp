@@ -10,6 +10,13 @@
 
 namespace kforge {
 
+// "address:2379" ([address]:2379 for IPv6): the member's client endpoint.
+std::string etcdClientEndpoint(const Host& h);
+// "https://address:2380": the member's peer URL, as the manifest advertises it.
+std::string etcdPeerURL(const Host& h);
+// The member whose peer URLs include h's, or nullptr.
+const etcd::Member* etcdMemberOf(const std::vector<etcd::Member>& members, const Host& h);
+
 std::vector<std::string> etcdEndpoints(const Cluster& c);
 etcd::TlsFiles etcdTls(const Cluster& c, const std::string& stateDir);
 std::unique_ptr<etcd::Client> etcdClientFor(const Cluster& c, const std::string& stateDir);

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "bootstrap/api_probe.hpp"
+#include "bootstrap/etcd_access.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "etcdctl/backup.hpp"
@@ -17,13 +18,7 @@ namespace kforge {
 
 namespace {
 
-std::string peerURL(const Host& h) { return "https://" + h.address + ":2380"; }
-
-const etcd::Member* memberOf(const std::vector<etcd::Member>& ms, const Host& h) {
-  for (const auto& m : ms)
-    if (std::find(m.peerURLs.begin(), m.peerURLs.end(), peerURL(h)) != m.peerURLs.end()) return &m;
-  return nullptr;
-}
+const etcd::Member* memberOf(const std::vector<etcd::Member>& ms, const Host& h) { return etcdMemberOf(ms, h); }
 
 // The cleaning script: manifests out first (the kubelet stops the static pods), then units stopped, then every
 // kforge file moved (not deleted) into one directory.

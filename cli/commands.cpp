@@ -37,6 +37,7 @@ void registerAll(CLI::App& app, GlobalOptions& g) {
   registerReset(app, g);
   registerEtcd(app, g);
   registerBackup(app, g);
+  registerRestore(app, g);
 }
 
 }  // namespace kforge::cli

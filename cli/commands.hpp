@@ -28,6 +28,7 @@ void registerKubeconfig(CLI::App& app, GlobalOptions& g);
 void registerReset(CLI::App& app, GlobalOptions& g);
 void registerEtcd(CLI::App& app, GlobalOptions& g);
 void registerBackup(CLI::App& app, GlobalOptions& g);
+void registerRestore(CLI::App& app, GlobalOptions& g);
 
 void registerAll(CLI::App& app, GlobalOptions& g);
 
