@@ -45,9 +45,15 @@ RemoteState observe(Session& session, const FileSet& files) {
     dirs.insert(dirName(f.path));
     paths.push_back(f.path);
   }
-  ShellCommand cmd("mkdir");
-  cmd.arg("-p").arg("--").args({dirs.begin(), dirs.end()}).raw("&& { sha256sum --").args(paths);
-  cmd.raw("2>/dev/null; echo ::mode::; stat -c '%a %n' --").args(paths).raw("2>/dev/null; true; }");
+  // Shell builtins decide what is needed, so the usual cases start at most one program: a fresh target
+  // directory costs one mkdir and no sha256sum/stat; a re-upload no mkdir. (Every process a host starts counts
+  // when 30 hosts share a few cores.)
+  ShellCommand cmd;
+  cmd.raw("{");
+  for (const auto& d : dirs) cmd.raw("[ -d").arg(d).raw("] &&");
+  cmd.raw("true || mkdir -p --").args({dirs.begin(), dirs.end()}).raw("; } && { set --; for f in").args(paths);
+  cmd.raw("; do [ -e \"$f\" ] && set -- \"$@\" \"$f\"; done; [ $# -eq 0 ] || { sha256sum -- \"$@\" 2>/dev/null;");
+  cmd.raw("echo ::mode::; stat -c '%a %n' -- \"$@\" 2>/dev/null; }; true; }");
   ExecResult r = execChecked(session, cmd);
   RemoteState st;
   std::istringstream in(r.out);
@@ -120,7 +126,13 @@ UploadReport upload(Session& session, const FileSet& files) {
     stage = r.out.substr(0, r.out.find('\n'));
   }
 
-  ShellCommand finish;
+  struct Rename {
+    std::string tmp, path;
+    bool targetExisted;
+  };
+  std::vector<Rename> renames;
+  ShellCommand finish;  // chmods, staged installs and the renames that need `mv -f`, one round trip
+  auto andThen = [&finish]() -> ShellCommand& { return finish.empty() ? finish : finish.raw("&&"); };
   bool allSynced = true;
   int n = 0;
   for (const auto& f : files) {
@@ -128,15 +140,13 @@ UploadReport upload(Session& session, const FileSet& files) {
     bool same = sha != st.sha.end() && sha->second == sha256Hex(f.content);
     auto mode = st.mode.find(f.path);
     bool modeOk = mode != st.mode.end() && mode->second == (f.mode & 07777);
-    if (!finish.empty()) finish.raw("&&");
     if (same && modeOk) {
       ++rep.skipped;
-      finish.raw("true");
       continue;
     }
     if (same) {
       ++rep.modeFixed;
-      finish.arg("chmod").arg(octal(f.mode)).arg("--").arg(f.path);
+      andThen().arg("chmod").arg(octal(f.mode)).arg("--").arg(f.path);
       continue;
     }
     std::string tmp = f.path + ".kforge-tmp";
@@ -145,15 +155,30 @@ UploadReport upload(Session& session, const FileSet& files) {
     } else {
       std::string staged = stage + "/" + std::to_string(n++);
       allSynced = writeFile(session, staged, f.content, f.mode) && allSynced;
-      finish.arg("install").arg("-o").arg("root").arg("-g").arg("root").arg("-m").arg(octal(f.mode)).arg("--")
-          .arg(staged).arg(tmp).raw("&&");
+      andThen().arg("install").arg("-o").arg("root").arg("-g").arg("root").arg("-m").arg(octal(f.mode)).arg("--")
+          .arg(staged).arg(tmp);
     }
-    finish.arg("mv").arg("-f").arg("--").arg(tmp).arg(f.path);
+    renames.push_back({tmp, f.path, sha != st.sha.end() || mode != st.mode.end()});
     ++rep.uploaded;
     rep.bytes += f.content.size();
   }
   if (rep.uploaded == 0 && rep.modeFixed == 0) return rep;
-  std::string line = finish.str();
+
+  // A target that did not exist when observed is renamed over SFTP: no remote process, one SFTP round trip.
+  // OpenSSH's sftp-server renames with link(2) + unlink(2), so the target appears whole and never replaces a
+  // file: when one appeared since (or the rename fails for any other reason), `mv -f` below does it instead.
+  // Only when every temp file is already durable (fsync'ed) and in place (root: no staging).
+  bool sftpRenames = allSynced && stage.empty();
+  for (const auto& r : renames) {
+    if (sftpRenames && !r.targetExisted &&
+        libssh2_sftp_rename_ex(session.sftp(), r.tmp.c_str(), static_cast<unsigned>(r.tmp.size()), r.path.c_str(),
+                               static_cast<unsigned>(r.path.size()),
+                               LIBSSH2_SFTP_RENAME_ATOMIC | LIBSSH2_SFTP_RENAME_NATIVE) == 0)
+      continue;
+    andThen().arg("mv").arg("-f").arg("--").arg(r.tmp).arg(r.path);
+  }
+  if (finish.empty() && stage.empty()) return rep;
+  std::string line = finish.empty() ? "true" : finish.str();
   // Staged copies were not fsync'ed by install: sync before renaming them into place.
   if (!allSynced || !stage.empty()) line = "sync && " + line;
   if (!stage.empty()) line += " && rm -rf -- " + shellQuote(stage);

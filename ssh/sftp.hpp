@@ -1,13 +1,16 @@
 // File transfer over SFTP. Uploads are atomic on the host and idempotent:
-//   1. one remote command for the whole batch creates parent directories and reports sha256 + mode of every
-//      target (`sha256sum` / `stat`), so unchanged files cost no transfer and no extra round trip;
+//   1. one remote command for the whole batch creates missing parent directories and reports sha256 + mode of
+//      every target that exists (`sha256sum` / `stat`; shell builtins skip the programs that have nothing to do),
+//      so unchanged files cost no transfer and no extra round trip;
 //   2. each changed file is written to <path>.kforge-tmp with its final mode, then fsync'ed
 //      (fsync@openssh.com when the server supports it, else one remote `sync` for the batch);
-//   3. one remote command renames every temp file over its target (rename(2), atomic) and fixes the mode of
-//      files whose content already matched.
+//   3. each temp file whose target did not exist is renamed over SFTP (no remote process; sftp-server uses
+//      link(2) + unlink(2), so the target appears whole and is never overwritten); one remote command renames
+//      the rest over their targets (`mv -f`: rename(2), atomic) and fixes the mode of files whose content
+//      already matched. A fresh upload as root therefore runs one remote command in all.
 // OpenSSH's sftp-server implements SFTP v3 only, where libssh2_sftp_rename_ex's overwrite flags are ignored and a
-// rename onto an existing file fails; libssh2 1.10 cannot send posix-rename@openssh.com, so step 3 uses `mv -f`
-// (also rename(2)) batched into a single round trip.
+// rename onto an existing file fails; libssh2 1.10 cannot send posix-rename@openssh.com, hence `mv -f` for
+// replacements (batched into a single round trip).
 // Non-root users: files are staged under the user's home over SFTP and moved into place with `sudo -n`.
 #pragma once
 #include <string>
