@@ -148,13 +148,10 @@ BackupMeta takeBackup(Client& client, const BackupRequest& req) {
   auto t0 = std::chrono::steady_clock::now();
   int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("cannot create " + part + ": " + std::strerror(errno));
-  Sha256 fileHash;
   SnapshotResult res;
   try {
-    res = client.snapshot(endpoint, [&](const char* p, size_t n) {
-      writeAll(fd, p, n, part);
-      fileHash.update(p, n);
-    });
+    // The client hashes the stream once; its fileSha256Hex covers exactly the bytes written here.
+    res = client.snapshot(endpoint, [&](const char* p, size_t n) { writeAll(fd, p, n, part); });
     if (::fsync(fd) != 0) throw Error("fsync " + part + ": " + std::strerror(errno));
   } catch (...) {
     ::close(fd);
@@ -162,7 +159,7 @@ BackupMeta takeBackup(Client& client, const BackupRequest& req) {
     throw;
   }
   ::close(fd);
-  meta.sha256 = fileHash.hexDigest();
+  meta.sha256 = res.fileSha256Hex;
   meta.dbSize = res.bytes;
   meta.fileSize = res.bytes + 32;
   // etcd does not put a header on snapshot responses: the revision is the one its status reported just

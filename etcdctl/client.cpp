@@ -452,6 +452,9 @@ SnapshotResult Client::snapshot(const std::string& endpoint, const std::function
   if (!sawLast || trailer.size() != 32)
     throw kforge::Error("etcd " + endpoint + ": snapshot stream ended without its trailing SHA-256 (" +
                         std::to_string(result.bytes) + " bytes received)");
+  kforge::Sha256 whole(md);  // the file hash continues the database hash with the trailer: no second pass
+  whole.update(trailer.data(), trailer.size());
+  result.fileSha256Hex = whole.hexDigest();
   std::string digest = md.digest();
   result.sha256Hex = kforge::toHex(digest);
   if (digest != trailer)
