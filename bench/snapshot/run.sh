@@ -109,7 +109,7 @@ mkw=$(median "${KW[@]}"); mew=$(median "${EW[@]}"); mkr=$(median "${KR[@]}"); me
 mkd=$(median "${KD[@]}"); mkh=$(median "${KH[@]}")
 awk -v kw="$mkw" -v ew="$mew" -v kr="$mkr" -v er="$mer" -v ks="$KSIZE" -v es="$ESIZE" -v kd="$mkd" -v kh="$mkh" 'BEGIN {
   printf "Medians: kforge %.2f s = %.0f MB/s, peak %.1f MiB; etcdctl %.2f s = %.0f MB/s, peak %.1f MiB; etcdctl/kforge wall = %.2fx.\n", kw, ks / kw / 1e6, kr / 1024, ew, es / ew / 1e6, er / 1024, ew / kw
-  printf "kforge takeBackup durationSeconds (open .part -> stream with hash check -> fsync -> read-back hash -> rename) median %.2f s; the rest of its wall time is process start, inventory, TLS setup, status/health/member list. openssl dgst -sha256 of the written file (about what the read-back pass costs) median %.2f s.\n", kd, kh
+  printf "kforge takeBackup durationSeconds (open .part -> stream with hash check + read-back by a trailing thread -> fsync -> last read-back block -> rename) median %.2f s; the rest of its wall time is process start, inventory, TLS setup, status/health/member list. openssl dgst -sha256 of the written file (one extra hash pass, what a read-back after the stream would add) median %.2f s.\n", kd, kh
 }'
 echo "Snapshot file: kforge $KSIZE bytes, etcdctl $ESIZE bytes ($(awk -v s="$ESIZE" 'BEGIN {printf "%.2f GiB", s / 2^30}')); fill: $(cat "$D/fill.log")."
 echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(etcdctl version | head -1), $(uname -r)."
