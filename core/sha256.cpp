@@ -12,6 +12,7 @@
 namespace kforge {
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+Sha256::Sha256(const Sha256& other) : ctx_(EVP_MD_CTX_new()) { EVP_MD_CTX_copy_ex(ctx_, other.ctx_); }
 Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
 void Sha256::update(const void* data, size_t n) { EVP_DigestUpdate(ctx_, data, n); }
 

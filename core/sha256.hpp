@@ -13,6 +13,8 @@ class Sha256 {
   Sha256();
   ~Sha256();
   void update(const void* data, size_t n);
+  Sha256(const Sha256& other);  // copies the state: hash a common prefix once, then finish two ways
+  Sha256& operator=(const Sha256&) = delete;
   std::string digest();     // 32 raw bytes; the object cannot be updated afterwards
   std::string hexDigest();  // 64 lowercase hex chars
 

@@ -1,14 +1,20 @@
-// Taking a backup: stream -> <id>.db.part (hash checked while streaming) -> fsync -> rename -> read back ->
-// metadata. See backup.hpp for the on-disk layout.
+// Taking a backup: stream -> <id>.db.part (hash checked while streaming; the file read back and hashed by a
+// second thread trailing the writer) -> fsync -> rest of the read-back -> compare -> rename -> metadata.
+// See backup.hpp for the on-disk layout.
 #include "etcdctl/backup.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
@@ -48,6 +54,87 @@ void writeAll(int fd, const char* p, size_t n, const std::string& path) {
     n -= static_cast<size_t>(w);
   }
 }
+
+// Reads a file back while it is being written, trailing the writer, and hashes what it reads: the read-back
+// check costs no extra wall time after the stream (it used to be a whole second pass over the file after fsync,
+// 2-6 s of a 1.1 GB backup). Like that pass, it reads through the page cache. Memory: one 1 MiB buffer.
+class TrailingReader {
+ public:
+  explicit TrailingReader(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw Error("cannot read back " + path + ": " + std::strerror(errno));
+    thread_ = std::thread([this] { run(); });
+  }
+  ~TrailingReader() {
+    stop();
+    ::close(fd_);
+  }
+  // The writer has written n more bytes.
+  void wrote(size_t n) {
+    written_ += n;
+    if (written_ - notified_ >= kBlock) {
+      notified_ = written_;
+      std::lock_guard l(mu_);
+      avail_ = written_;
+      cv_.notify_one();
+    }
+  }
+  // No more writes: reads the rest, returns the hash of everything read (throws on a read error).
+  std::string finish() {
+    stop();
+    if (!error_.empty()) throw Error(error_);
+    return hash_;
+  }
+
+ private:
+  void stop() noexcept {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard l(mu_);
+      avail_ = written_;
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  static constexpr uint64_t kBlock = 1 << 20;
+  void run() {
+    Sha256 h;
+    std::vector<char> buf(kBlock);
+    uint64_t off = 0;
+    for (;;) {
+      uint64_t avail;
+      bool done;
+      {
+        std::unique_lock l(mu_);
+        cv_.wait(l, [&] { return done_ || avail_ - off >= kBlock; });
+        avail = avail_;
+        done = done_;
+      }
+      while (off < avail) {
+        ssize_t r = ::pread(fd_, buf.data(), std::min<uint64_t>(kBlock, avail - off), static_cast<off_t>(off));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+          error_ = "reading back " + path_ + ": " + (r < 0 ? std::strerror(errno) : "file is shorter than written");
+          return;
+        }
+        h.update(buf.data(), static_cast<size_t>(r));
+        off += static_cast<uint64_t>(r);
+      }
+      if (done) break;
+    }
+    hash_ = h.hexDigest();
+  }
+  std::string path_;
+  int fd_ = -1;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t written_ = 0, notified_ = 0;  // writer's side only
+  uint64_t avail_ = 0;                    // under mu_
+  bool done_ = false;                     // under mu_
+  std::string error_, hash_;              // set by the thread, read after join
+};
 
 }  // namespace
 
@@ -148,28 +235,30 @@ BackupMeta takeBackup(Client& client, const BackupRequest& req) {
   auto t0 = std::chrono::steady_clock::now();
   int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("cannot create " + part + ": " + std::strerror(errno));
-  Sha256 fileHash;
   SnapshotResult res;
+  std::string onDisk;
   try {
+    TrailingReader readBack(part);
+    // The client hashes the stream once; its fileSha256Hex covers exactly the bytes written here.
     res = client.snapshot(endpoint, [&](const char* p, size_t n) {
       writeAll(fd, p, n, part);
-      fileHash.update(p, n);
+      readBack.wrote(n);
     });
     if (::fsync(fd) != 0) throw Error("fsync " + part + ": " + std::strerror(errno));
+    onDisk = readBack.finish();  // the last block is read after the fsync
   } catch (...) {
     ::close(fd);
     ::unlink(part.c_str());
     throw;
   }
   ::close(fd);
-  meta.sha256 = fileHash.hexDigest();
+  meta.sha256 = res.fileSha256Hex;
   meta.dbSize = res.bytes;
   meta.fileSize = res.bytes + 32;
   // etcd does not put a header on snapshot responses: the revision is the one its status reported just
   // before the stream began (the snapshot holds at least that revision; the restore drill checks it).
   meta.revision = res.revision ? res.revision : st.revision;
-  // Read back from disk: the bytes we meant to write are the bytes that are there.
-  std::string onDisk = sha256FileHex(part);
+  // Read back from the file: the bytes we meant to write are the bytes that are there.
   if (onDisk != meta.sha256) {
     ::unlink(part.c_str());
     throw Error("backup " + part + " reads back with sha256 " + onDisk + " but " + meta.sha256 +

@@ -48,7 +48,8 @@ struct BackupRequest {
 };
 
 // Streams a snapshot from the first healthy endpoint of the client into req.dir, checks the stream's trailing
-// SHA-256 while writing, fsyncs, renames, reads the file back to check it on disk, writes the metadata.
+// SHA-256 while writing, fsyncs, reads the file back (a thread trailing the writer; the last block after the
+// fsync) and compares its hash with what was written, renames, writes the metadata.
 // Throws kforge::Error (and leaves no .db/.json behind) on any failure.
 BackupMeta takeBackup(Client& client, const BackupRequest& req);
 

@@ -71,6 +71,7 @@ struct RangeResult {
 struct SnapshotResult {
   uint64_t bytes = 0;         // database bytes (without the trailing hash)
   std::string sha256Hex;      // of the database bytes, checked against the server's trailing hash
+  std::string fileSha256Hex;  // of everything given to the sink (database bytes + trailer): the .db file's hash
   int64_t revision = 0;       // header revision of the first response
   uint64_t memberId = 0;
 };

@@ -8,23 +8,12 @@
 #include <string>
 #include <thread>
 
+#include "cli_testbed.hpp"
+
 namespace {
 
-struct Cmd {
-  int exitCode = -1;
-  std::string out;
-};
-
-Cmd sh(const std::string& line) {
-  Cmd c;
-  FILE* p = popen((line + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) c.out.append(buf, n);
-  int st = pclose(p);
-  c.exitCode = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return c;
-}
+using kforge::e2e::Cmd;
+using kforge::e2e::sh;
 
 const std::string kDir = KFORGE_E2E_DIR;
 const std::string kNet = KFORGE_E2E_NET;
