@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include "core/dial.hpp"
+
 namespace kforge {
 
 namespace {
@@ -27,6 +29,11 @@ ProbeResult apiRequest(const pki::Kubeconfig& kc, const std::string& method, con
   curl_blob cert{const_cast<char*>(kc.certPem.data()), kc.certPem.size(), CURL_BLOB_COPY};
   curl_blob key{const_cast<char*>(kc.keyPem.data()), kc.keyPem.size(), CURL_BLOB_COPY};
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  struct curl_slist* connectTo = nullptr;
+  if (std::string ct = curlConnectTo(url); !ct.empty()) {  // through the bastion (core/dial.hpp)
+    connectTo = curl_slist_append(nullptr, ct.c_str());
+    curl_easy_setopt(h, CURLOPT_CONNECT_TO, connectTo);
+  }
   curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
   curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
   curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
@@ -52,6 +59,7 @@ ProbeResult apiRequest(const pki::Kubeconfig& kc, const std::string& method, con
   else r.error = err[0] ? err : curl_easy_strerror(rc);
   curl_easy_cleanup(h);
   curl_slist_free_all(headers);
+  curl_slist_free_all(connectTo);
   return r;
 }
 

@@ -8,6 +8,7 @@
 
 #include "bootstrap/addons.hpp"
 #include "bootstrap/api_probe.hpp"
+#include "bootstrap/bastion_route.hpp"
 #include "kube/client.hpp"
 #include "kube/merge.hpp"
 #include "kube/paths.hpp"
@@ -83,6 +84,7 @@ struct Applier::Expected {
 };
 
 Applier::Applier(const Cluster& c, ApplyOptions o, Progress& progress) : c_(c), o_(std::move(o)), progress_(progress) {
+  routeThroughBastion(c_);  // etcd and API calls from here go through the bastion when there is one
   std::vector<ssh::FleetHost> hosts;
   for (const Host* h : c_.hosts()) hosts.push_back({h->name, {h->address, c_.ssh.port}});
   fleet_ = std::make_unique<ssh::Fleet>(hosts, ssh::SessionOptions::fromSpec(c_.ssh), c_.ssh.concurrency,

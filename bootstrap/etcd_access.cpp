@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "bootstrap/bastion_route.hpp"
 
 namespace kforge {
 
@@ -41,6 +42,7 @@ std::unique_ptr<etcd::Client> etcdClientFor(const Cluster& c, const std::string&
   if (!fileExists(tls.caFile) || !fileExists(tls.certFile))
     throw Error("no etcd client certificates in " + stateDir + " (run kforge render or apply first)",
                 ExitCode::InvalidInput);
+  routeThroughBastion(c);
   return std::make_unique<etcd::Client>(etcdEndpoints(c), tls, std::chrono::seconds(5));
 }
 

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "core/dial.hpp"
 #include "kube/merge.hpp"
 #include "kube/paths.hpp"
 
@@ -87,6 +88,11 @@ struct KubeClient::Impl {
     // tls-server-name: request the name the certificate carries and connect to the real address.
     std::string urlHost = host;
     std::string target = opts.connectTo.empty() ? host + ":" + port : opts.connectTo;
+    if (opts.connectTo.empty())
+      if (auto dial = dialOverride(host + ":" + port)) {  // through the bastion (core/dial.hpp)
+        target = *dial;
+        opts.connectTo = *dial;
+      }
     if (!creds.tlsServerName.empty()) {
       urlHost = creds.tlsServerName;
       base = scheme + "://" + urlHost + ":" + port;

@@ -98,6 +98,24 @@ TEST_F(ApplyE2E, BuildsTheClusterAndASecondApplyChangesNothing) {
   EXPECT_NE(again.out.find("Plan: nothing to do"), std::string::npos) << again.out;
   EXPECT_EQ(hostFiles(), before);
 
+  // Through a bastion (tb4): SSH, etcd and API calls all go through it — plan still has nothing to do, and with
+  // the bastion down kforge cannot reach etcd even though the members are up (exit 5, the bastion named).
+  std::string bastionInv = kDir + "/bastion.yaml";
+  ASSERT_EQ(sh("sed 's|knownHosts: \\([^}]*\\)}|knownHosts: \\1, bastion: {address: " + addr(4) + "}}|' " + kInv +
+               " > " + bastionInv + " && grep -q bastion " + bastionInv).exitCode, 0);
+  auto viaBastion = kforge("plan -f " + bastionInv);
+  EXPECT_EQ(viaBastion.exitCode, 0) << viaBastion.out;
+  EXPECT_NE(viaBastion.out.find("Plan: nothing to do"), std::string::npos) << viaBastion.out;
+  auto members = kforge("etcd members -f " + bastionInv);
+  EXPECT_EQ(members.exitCode, 0) << members.out;
+  for (const char* n : {"tb1", "tb2", "tb3"}) EXPECT_NE(members.out.find(n), std::string::npos) << members.out;
+  ASSERT_EQ(sh(kTestbed + " kill tb4").exitCode, 0);
+  auto noBastion = kforge("etcd members -f " + bastionInv);
+  EXPECT_EQ(noBastion.exitCode, 5) << noBastion.out;
+  EXPECT_NE(noBastion.out.find("bastion " + addr(4)), std::string::npos) << noBastion.out;
+  EXPECT_EQ(kforge("etcd members -f " + kInv).exitCode, 0) << "etcd itself is up";
+  ASSERT_EQ(sh(kTestbed + " start tb4").exitCode, 0);
+
   // A changed host key: refused with the new key's fingerprint, nothing changes anywhere.
   ASSERT_EQ(sh(kTestbed + " rekey tb2").exitCode, 0);
   std::string beforeRekeyRun = hostFiles();
