@@ -25,9 +25,11 @@ std::vector<BackupMeta> BackupCatalog::list() const {
     out.push_back(std::move(meta));
   }
   ::closedir(d);
-  // Ids start with a UTC timestamp; createdAt breaks nothing, id order is creation order.
+  // Newest first: by createdAt (UTC, seconds), then by id within one second.
   std::sort(out.begin(), out.end(), [](const BackupMeta& a, const BackupMeta& b) {
-    return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id;
+    // Same second: a later id carries a longer -N suffix (-2 ... -10), so compare lengths before the text.
+    if (a.createdAt != b.createdAt) return a.createdAt > b.createdAt;
+    return a.id.size() != b.id.size() ? a.id.size() > b.id.size() : a.id > b.id;
   });
   return out;
 }

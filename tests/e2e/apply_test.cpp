@@ -124,6 +124,12 @@ TEST_F(ApplyE2E, BuildsTheClusterAndASecondApplyChangesNothing) {
   EXPECT_NE(refused.out.find("tb2"), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("SHA256:"), std::string::npos) << refused.out;
   EXPECT_EQ(hostFiles(), beforeRekeyRun);
+
+  // kforge's Kubernetes client against this cluster's API (the unit binary's KubeLive tests, skipped elsewhere).
+  auto live = sh("KFORGE_KUBE_TEST_KUBECONFIG=" + kState + "/admin.conf " + KFORGE_UNIT_TESTS + " --gtest_filter='KubeLive.*'");
+  EXPECT_EQ(live.exitCode, 0) << live.out;
+  EXPECT_NE(live.out.find("[  PASSED  ] 3 tests."), std::string::npos) << live.out;
+  EXPECT_EQ(live.out.find("SKIPPED"), std::string::npos) << live.out;
 }
 
 TEST_F(ApplyE2E, ResetLeavesEtcdFirstAndMovesFilesAside) {

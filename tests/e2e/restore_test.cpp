@@ -198,10 +198,11 @@ TEST_F(RestoreE2E, PruneKeepsExactlyNAndTheVerifiedOneAndBackupsNeverOverlap) {
   auto pruned = T.kforge("backup prune --keep 2 -f " + T.inventory());
   ASSERT_EQ(pruned.exitCode, 0) << pruned.out;
   auto list = T.kforge("backup list -f " + T.inventory());
-  EXPECT_NE(list.out.find(ids[3]), std::string::npos) << list.out;
-  EXPECT_NE(list.out.find(ids[0]), std::string::npos) << "the verified backup must survive: " << list.out;
-  EXPECT_EQ(list.out.find(ids[1]), std::string::npos) << list.out;
-  EXPECT_EQ(list.out.find(ids[2]), std::string::npos) << list.out;
+  // Ids taken in the same second get -2, -3 suffixes: match whole ids (the ID column is space-padded).
+  EXPECT_NE(list.out.find(ids[3] + " "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find(ids[0] + " "), std::string::npos) << "the verified backup must survive: " << list.out;
+  EXPECT_EQ(list.out.find(ids[1] + " "), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find(ids[2] + " "), std::string::npos) << list.out;
   EXPECT_EQ(sh("ls " + T.dir + "/backups/*.db | wc -l").out, "2\n");
 
   // Another kforge run holds the cluster lock: backup fails cleanly (exit 6), or waits with --wait-lock.

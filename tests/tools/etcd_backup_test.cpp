@@ -105,6 +105,26 @@ TEST_F(EtcdBackupTest, PruneKeepsExactlyNAndTheNewestVerified) {
   EXPECT_THROW(cat.prune(0), kforge::Error);
 }
 
+TEST_F(EtcdBackupTest, ListIsNewestFirstEvenWithTenBackupsInOneSecond) {
+  // Eleven backups sharing one createdAt second (list() needs the .json and a .db beside it).
+  BackupCatalog cat(dir_ + "/backups");
+  kforge::makeDirs(dir_ + "/backups", 0700);
+  for (int i = 1; i <= 11; ++i) {
+    BackupMeta m;
+    m.id = "20261125-104419-manual" + (i == 1 ? std::string() : "-" + std::to_string(i));
+    m.createdAt = "2026-11-25T10:44:19Z";
+    m.cluster = "testc";
+    kforge::writeFileAtomic(cat.path(m), "db", 0600, false);
+    cat.save(m);
+  }
+  auto all = cat.list();
+  ASSERT_EQ(all.size(), 11u);
+  EXPECT_EQ(all[0].id, "20261125-104419-manual-11");
+  EXPECT_EQ(all[1].id, "20261125-104419-manual-10");
+  EXPECT_EQ(all[2].id, "20261125-104419-manual-9");
+  EXPECT_EQ(all[10].id, "20261125-104419-manual");
+}
+
 TEST_F(EtcdBackupTest, UnreachableClusterLeavesNoFiles) {
   Client c({uniqueLoopback(9) + ":2379"}, {}, std::chrono::milliseconds(300));
   try {
