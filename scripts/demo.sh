@@ -21,6 +21,9 @@ TB=${TESTBED_DIR:-/tmp/kforge-testbed}
 tests/testbed/testbed up 4 --dir "$TB"
 "$KFORGE" apply -f "$TB/inventory.yaml"
 "$KFORGE" status -f "$TB/inventory.yaml"
+# A verified backup (streamed, hash-checked, read back) and its restore drill in a throwaway etcd.
+"$KFORGE" backup -f "$TB/inventory.yaml" --reason manual
+"$KFORGE" backup verify latest -f "$TB/inventory.yaml"
 cat <<MSG
 
 The cluster is up on the testbed ($TB):
@@ -30,5 +33,6 @@ The cluster is up on the testbed ($TB):
       --cert $TB/.kforge/testbed/hosts/tb1/pki/etcd/healthcheck-client.crt \\
       --key $TB/.kforge/testbed/hosts/tb1/pki/etcd/healthcheck-client.key member list
   ssh -i $TB/id_ed25519 -o UserKnownHostsFile=$TB/known_hosts root@127.0.1.11
+  $KFORGE backup list -f $TB/inventory.yaml        # backups in $TB/backups (docs/operations/backup.md)
 Tear it down with: tests/testbed/testbed down --dir $TB
 MSG
