@@ -16,8 +16,10 @@
 #include "bootstrap/etcd_access.hpp"
 #include "bootstrap/kubelet_unit.hpp"
 #include "bootstrap/manifests.hpp"
+#include "core/utc.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/net.hpp"
 #include "core/sha256.hpp"
 #include "etcdctl/backup.hpp"
 #include "pki/kubeconfig.hpp"
@@ -32,10 +34,6 @@ namespace kforge {
 namespace {
 
 bool runsKubelet(const Cluster& c, const Host& h) { return !(h.role == Role::Etcd && c.etcd.runAs == EtcdRunAs::Systemd); }
-
-std::string peerURL(const Host& h) { return etcdPeerURL(h); }
-std::string clientEndpoint(const Host& h) { return etcdClientEndpoint(h); }
-const etcd::Member* memberByPeer(const std::vector<etcd::Member>& ms, const Host& h) { return etcdMemberOf(ms, h); }
 
 bool isManifestOrEtcdUnit(const std::string& path) {
   return path.rfind("/etc/kubernetes/manifests/", 0) == 0 || path == kEtcdUnitPath;
@@ -89,10 +87,7 @@ Applier::Applier(const Cluster& c, ApplyOptions o, Progress& progress) : c_(c), 
   for (const Host* h : c_.hosts()) hosts.push_back({h->name, {h->address, c_.ssh.port}});
   fleet_ = std::make_unique<ssh::Fleet>(hosts, ssh::SessionOptions::fromSpec(c_.ssh), c_.ssh.concurrency,
                                         [this](const ProgressEvent& e) { progress_.emit(e); });
-  std::time_t now = std::time(nullptr);
-  char ts[32];
-  std::strftime(ts, sizeof ts, "%Y-%m-%d-%H-%M-%S", std::gmtime(&now));
-  runStamp_ = ts;
+  runStamp_ = utcNow("%Y-%m-%d-%H-%M-%S");
 }
 
 Applier::~Applier() = default;
@@ -174,14 +169,6 @@ std::vector<PreflightFinding> Applier::preflight(const Observation& obs) const {
   return out;
 }
 
-std::string Applier::etcdInitialClusterUpTo(size_t index) const {
-  std::string s;
-  auto hosts = c_.etcdHosts();
-  for (size_t i = 0; i <= index && i < hosts.size(); ++i)
-    s += (s.empty() ? "" : ",") + hosts[i]->name + "=" + peerURL(*hosts[i]);
-  return s;
-}
-
 Applier::Expected Applier::expectedFiles(const Host& h, const NodeFacts& f) const {
   Expected e;
   FileSet all = pki::hostPkiFiles(c_, h, o_.stateDir);
@@ -195,10 +182,10 @@ Applier::Expected Applier::expectedFiles(const Host& h, const NodeFacts& f) cons
   for (auto& file : all) {
     if (file.path == std::string(kManifestsDir) + "/etcd.yaml") {
       // Canonical form: the members before this one plus itself, "new" for the first, else "existing".
-      file.content = renderEtcdManifest(c_, h, etcdInitialClusterUpTo(index), index == 0 ? "new" : "existing");
+      file.content = renderEtcdManifest(c_, h, etcdInitialCluster(c_, index), index == 0 ? "new" : "existing");
       e.etcd.push_back(file);
     } else if (file.path == kEtcdUnitPath) {
-      file.content = renderEtcdSystemdUnit(c_, h, etcdInitialClusterUpTo(index), index == 0 ? "new" : "existing");
+      file.content = renderEtcdSystemdUnit(c_, h, etcdInitialCluster(c_, index), index == 0 ? "new" : "existing");
       e.etcd.push_back(file);
     } else if (isManifestOrEtcdUnit(file.path)) {
       e.controlPlane.push_back(file);
@@ -246,8 +233,8 @@ void Applier::waitEtcdMember(const Host& h, bool mustBeVoter) {
   // A fresh channel per attempt: a gRPC channel first opened while the member was still down kept failing
   // its TLS handshakes after the member came up (seen with grpc++ 1.51); a new channel connects at once.
   sleepUntil(o_.waitTimeout, "etcd member " + h.name, [&]() -> std::string {
-    etcd::Client probe({clientEndpoint(h)}, etcdTls_, std::chrono::seconds(2));
-    auto st = probe.status(clientEndpoint(h));
+    etcd::Client probe({etcdClientEndpoint(h)}, etcdTls_, std::chrono::seconds(2));
+    auto st = probe.status(etcdClientEndpoint(h));
     if (mustBeVoter && st.isLearner) return "still a learner";
     if (!st.errors.empty()) return st.errors.front();
     if (st.leader == 0) return "no leader";
@@ -256,8 +243,7 @@ void Applier::waitEtcdMember(const Host& h, bool mustBeVoter) {
 }
 
 std::string Applier::apiUrl(const std::string& address) const {
-  return "https://" + (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
-         std::to_string(c_.apiServer.bindPort);
+  return urlFor("https", address, c_.apiServer.bindPort);
 }
 
 // The labels and taints a node should have, as a JSON merge patch, or "" when it already has them.
@@ -380,7 +366,7 @@ Plan Applier::plan(const Observation& obs) {
     const Host* h = etcdHosts[i];
     const auto& e = expected[h->name];
     bool fileDiffers = differs(*h, e.etcd) > 0;
-    const etcd::Member* m = clusterExists ? memberByPeer(obs.members, *h) : nullptr;
+    const etcd::Member* m = clusterExists ? etcdMemberOf(obs.members, *h) : nullptr;
     bool systemd = c_.etcd.runAs == EtcdRunAs::Systemd;
     auto start = [this, h, e, systemd, &obs] {
       std::string d = uploadWithBackup(*h, e.etcd, obs.facts.at(h->name));
@@ -415,12 +401,12 @@ Plan Applier::plan(const Observation& obs) {
                            auto& client = etcdClient();
                            const etcd::Member* existing = nullptr;
                            auto members = client.memberList();
-                           existing = memberByPeer(members, *h);  // idempotent: an earlier run may have added it
-                           uint64_t id = existing ? existing->id : client.memberAdd({peerURL(*h)}, true).id;
+                           existing = etcdMemberOf(members, *h);  // idempotent: an earlier run may have added it
+                           uint64_t id = existing ? existing->id : client.memberAdd({etcdPeerURL(*h)}, true).id;
                            start();
                            waitEtcdMember(*h, false);
                            members = client.memberList();
-                           auto* now = memberByPeer(members, *h);
+                           auto* now = etcdMemberOf(members, *h);
                            if (now && now->isLearner) client.memberPromote(id);
                            waitEtcdMember(*h, true);
                            return "member " + etcd::memberIdHex(id) + " promoted";
@@ -430,7 +416,7 @@ Plan Applier::plan(const Observation& obs) {
                            if (fileDiffers) start();
                            waitEtcdMember(*h, false);
                            auto members = etcdClient().memberList();
-                           if (auto* now = memberByPeer(members, *h)) etcdClient().memberPromote(now->id);
+                           if (auto* now = etcdMemberOf(members, *h)) etcdClient().memberPromote(now->id);
                            waitEtcdMember(*h, true);
                            return std::string("promoted");
                          }});

@@ -72,7 +72,6 @@ class Applier {
  private:
   struct Expected;
   Expected expectedFiles(const Host& h, const NodeFacts& f) const;
-  std::string etcdInitialClusterUpTo(size_t index) const;
   void waitEtcdMember(const Host& h, bool mustBeVoter);
   void waitApiReady(const Host& h);
   std::string apiUrl(const std::string& address) const;

@@ -5,16 +5,11 @@
 #include <mutex>
 
 #include "core/dial.hpp"
+#include "core/net.hpp"
 #include "ssh/forward.hpp"
 #include "ssh/session.hpp"
 
 namespace kforge {
-
-namespace {
-std::string hostPort(const std::string& address, int port) {
-  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" + std::to_string(port);
-}
-}  // namespace
 
 void routeThroughBastion(const Cluster& c) {
   if (!c.ssh.bastion) return;
@@ -25,15 +20,13 @@ void routeThroughBastion(const Cluster& c) {
   std::lock_guard lock(mu);
 
   std::map<std::string, std::pair<std::string, int>> targets;  // "host:port" -> (address, port), deduplicated
-  for (const Host* h : c.etcdHosts()) targets[hostPort(h->address, 2379)] = {h->address, 2379};
+  for (const Host* h : c.etcdHosts()) targets[joinHostPort(h->address, 2379)] = {h->address, 2379};
   for (const Host* h : c.controlPlaneHosts())
-    targets[hostPort(h->address, c.apiServer.bindPort)] = {h->address, c.apiServer.bindPort};
-  std::string ep = c.endpointHostPort();
-  if (auto colon = ep.rfind(':'); colon != std::string::npos) {
-    std::string host = ep.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-    targets[ep] = {host, std::stoi(ep.substr(colon + 1))};
-  }
+    targets[joinHostPort(h->address, c.apiServer.bindPort)] = {h->address, c.apiServer.bindPort};
+  std::string epHost;
+  int epPort = 0;
+  if (splitHostPort(c.endpointHostPort(), epHost, epPort) && epPort > 0)
+    targets[joinHostPort(epHost, epPort)] = {epHost, epPort};
 
   ssh::SessionOptions o = ssh::SessionOptions::fromSpec(c.ssh);
   ssh::Endpoint bastion = *o.bastion;

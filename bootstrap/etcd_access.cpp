@@ -4,18 +4,13 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "bootstrap/static_pod.hpp"  // urlFor
 #include "bootstrap/bastion_route.hpp"
 
 namespace kforge {
 
-namespace {
-std::string bracketed(const std::string& address) {
-  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
-}
-}  // namespace
-
-std::string etcdClientEndpoint(const Host& h) { return bracketed(h.address) + ":2379"; }
-std::string etcdPeerURL(const Host& h) { return "https://" + bracketed(h.address) + ":2380"; }
+std::string etcdClientEndpoint(const Host& h) { return joinHostPort(h.address, 2379); }
+std::string etcdPeerURL(const Host& h) { return urlFor("https", h.address, 2380); }
 
 const etcd::Member* etcdMemberOf(const std::vector<etcd::Member>& members, const Host& h) {
   std::string url = etcdPeerURL(h);

@@ -45,11 +45,12 @@ bool etcdAtLeast36(const Cluster& c) {
   return v->major > 3 || (v->major == 3 && v->minor >= 6);
 }
 
-std::string etcdInitialCluster(const Cluster& c) {
+std::string etcdInitialCluster(const Cluster& c, size_t upTo) {
   std::string out;
-  for (const Host* m : c.etcdHosts()) {
+  auto hosts = c.etcdHosts();
+  for (size_t i = 0; i <= upTo && i < hosts.size(); ++i) {
     if (!out.empty()) out += ",";
-    out += m->name + "=" + urlFor("https", m->address, 2380);
+    out += hosts[i]->name + "=" + urlFor("https", hosts[i]->address, 2380);
   }
   return out;
 }

@@ -44,8 +44,9 @@ Flags schedulerFlags(const Cluster& c);
 std::string renderSchedulerManifest(const Cluster& c, const Host& h);
 
 // ---- etcd (manifest_etcd.cpp)
-// "<name>=https://<addr>:2380" of every etcd member, in inventory order, joined by ','.
-std::string etcdInitialCluster(const Cluster& c);
+// "<name>=https://<addr>:2380" of the etcd members 0..upTo (every member by default), in inventory order,
+// joined by ','.
+std::string etcdInitialCluster(const Cluster& c, size_t upTo = static_cast<size_t>(-1));
 // The member's flags. initialCluster / initialClusterState are the caller's decision (kubeadm.md §9):
 //   first member:   initialCluster = "<self>=https://<addr>:2380", state "new"
 //   joining member: all current members plus self, state "existing"

@@ -6,6 +6,7 @@
 
 #include "bootstrap/api_probe.hpp"
 #include "bootstrap/etcd_access.hpp"
+#include "core/utc.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "etcdctl/backup.hpp"
@@ -17,8 +18,6 @@
 namespace kforge {
 
 namespace {
-
-const etcd::Member* memberOf(const std::vector<etcd::Member>& ms, const Host& h) { return etcdMemberOf(ms, h); }
 
 // The cleaning script: manifests out first (the kubelet stops the static pods), then units stopped, then every
 // kforge file moved (not deleted) into one directory.
@@ -53,15 +52,12 @@ Plan planReset(const Cluster& c, Applier& applier, const Observation& obs, const
   std::stable_sort(targets.begin(), targets.end(), [&](const Host* a, const Host* b) {
     return c.isEtcdMember(*a) < c.isEtcdMember(*b);
   });
-  std::time_t now = std::time(nullptr);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::gmtime(&now));
-  std::string ts = stamp;
+  std::string ts = utcNow("%Y%m%d-%H%M%S");
 
   Plan p;
   size_t members = obs.etcdUp ? obs.members.size() : 0;
   for (const Host* h : targets) {
-    const etcd::Member* m = obs.etcdUp ? memberOf(obs.members, *h) : nullptr;
+    const etcd::Member* m = obs.etcdUp ? etcdMemberOf(obs.members, *h) : nullptr;
     if (m) {
       if (members <= 1 && !o.force)
         throw Error("reset: " + h->name + " is the last etcd member; resetting it destroys the cluster's data "
@@ -110,10 +106,7 @@ Plan planReset(const Cluster& c, Applier& applier, const Observation& obs, const
     if (!obs.unreachable.count(h->name))
       p.steps.push_back({"clean", h->name, "stop the kubelet and etcd, move kforge's files to /var/lib/kforge/reset-" + ts,
                          false, [&applier, &c, h, ts] {
-                           auto r = ssh::execChecked(applier.fleet().session(h->name), cleanScript(c, ts));
-                           std::string out = r.out;
-                           while (!out.empty() && out.back() == '\n') out.pop_back();
-                           return "moved to " + out;
+                           return "moved to " + ssh::execChecked(applier.fleet().session(h->name), cleanScript(c, ts)).outLine();
                          }});
     // After cleaning: a running kubelet would register the node again.
     if (h->role != Role::Etcd && obs.apiUp && obs.nodes.count(h->name)) {

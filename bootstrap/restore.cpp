@@ -1,10 +1,11 @@
 #include "bootstrap/restore.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/manifests.hpp"
+#include "core/utc.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "ssh/exec.hpp"
@@ -15,19 +16,6 @@
 namespace kforge {
 
 namespace {
-
-std::string utcStamp(const char* format) {
-  std::time_t now = std::time(nullptr);
-  char ts[32];
-  std::strftime(ts, sizeof ts, format, std::gmtime(&now));
-  return ts;
-}
-
-std::string initialCluster(const Cluster& c) {
-  std::string s;
-  for (const Host* h : c.etcdHosts()) s += (s.empty() ? "" : ",") + h->name + "=" + etcdPeerURL(*h);
-  return s;
-}
 
 // Step 1 on one host. Etcd hosts already restored by this restore (marker present) are left running.
 std::string stopScript(const RestoreRecord& rec, const std::string& runStamp, bool etcdHost) {
@@ -67,7 +55,7 @@ std::string restoreDataScript(const Cluster& c, const Host& h, const RestoreReco
   ssh::ShellCommand restore;
   restore.raw("ETCDCTL_API=3 \"$TOOL\" snapshot restore \"$W/snapshot.db\"")
       .arg("--name").arg(h.name)
-      .arg("--initial-cluster").arg(initialCluster(c))
+      .arg("--initial-cluster").arg(etcdInitialCluster(c))
       .arg("--initial-cluster-token").arg(rec.token)
       .arg("--initial-advertise-peer-urls").arg(etcdPeerURL(h))
       .raw("--data-dir \"$W/restore-tmp\" >\"$W/restore.log\" 2>&1");
@@ -88,7 +76,7 @@ std::string restoreDataScript(const Cluster& c, const Host& h, const RestoreReco
 }
 
 Restorer::Restorer(const Cluster& c, Applier& applier, const std::string& stateDir, Progress& progress)
-    : c_(c), applier_(applier), stateDir_(stateDir), progress_(progress), runStamp_(utcStamp("%Y%m%d-%H%M%S")) {}
+    : c_(c), applier_(applier), stateDir_(stateDir), progress_(progress), runStamp_(utcNow("%Y%m%d-%H%M%S")) {}
 
 void Restorer::saveRecord() const {
   nlohmann::json j{{"snapshot", rec_.snapshotId}, {"sha256", rec_.sha256},   {"token", rec_.token},
@@ -142,8 +130,9 @@ const etcd::BackupMeta& Restorer::prepare(const RestoreOptions& o, const Observa
   auto hosts = c_.etcdHosts();
   size_t healthy = 0;
   std::string healthyNames;
+  std::unique_ptr<etcd::Client> client;
   if (obs.etcdUp) {
-    auto client = etcdClientFor(c_, stateDir_);
+    client = etcdClientFor(c_, stateDir_);
     client->setRetryFor(std::chrono::seconds(0));
     for (const Host* h : hosts) {
       if (!etcdMemberOf(obs.members, *h)) continue;
@@ -164,7 +153,7 @@ const etcd::BackupMeta& Restorer::prepare(const RestoreOptions& o, const Observa
                       "). A restore replaces its data with the snapshot's and loses every later write; pass --force "
                       "to do it anyway (a verified backup of the live cluster is taken first). Nothing was changed",
                   ExitCode::InvalidInput);
-    auto client = etcdClientFor(c_, stateDir_);
+    client->setRetryFor(std::chrono::minutes(2));  // the default: a backup rides out transient answers
     auto pre = etcd::takeBackup(*client, {o.backupDir, c_.name, c_.kubernetesVersion.str(), "pre-step:restore"});
     preBackup_ = pre.id;
     progress_.report("", "backup", StepStatus::Ok,
@@ -174,8 +163,8 @@ const etcd::BackupMeta& Restorer::prepare(const RestoreOptions& o, const Observa
   rec_ = {};
   rec_.snapshotId = meta_.id;
   rec_.sha256 = meta_.sha256;
-  rec_.startedAt = utcStamp("%Y-%m-%dT%H:%M:%SZ");
-  rec_.token = c_.name + "-restore-" + utcStamp("%Y%m%d%H%M%S");
+  rec_.startedAt = utcNow("%Y-%m-%dT%H:%M:%SZ");
+  rec_.token = c_.name + "-restore-" + utcNow("%Y%m%d%H%M%S");
   saveRecord();
   return meta_;
 }
@@ -195,10 +184,7 @@ Plan Restorer::planDataRestore(const Observation&) {
                                                                   : "stop the control plane",
                        false,
                        [this, h, script] {
-                         auto r = ssh::execChecked(applier_.fleet().session(h->name), script);
-                         std::string out = r.out;
-                         while (!out.empty() && out.back() == '\n') out.pop_back();
-                         return out;
+                         return ssh::execChecked(applier_.fleet().session(h->name), script).outLine();
                        },
                        /*parallel=*/true});
   }
@@ -221,12 +207,7 @@ Plan Restorer::planDataRestore(const Observation&) {
     std::string script = restoreDataScript(c_, *h, rec_, runStamp_);
     p.steps.push_back({"restore", h->name, "restore the snapshot into " + c_.etcd.dataDir + " (old data moved aside)", false,
                        [this, h, script] {
-                         auto r = ssh::execChecked(applier_.fleet().session(h->name), script);
-                         std::string out = r.out;
-                         while (!out.empty() && out.back() == '\n') out.pop_back();
-                         for (auto& ch : out)
-                           if (ch == '\n') ch = ';';
-                         return out;
+                         return ssh::execChecked(applier_.fleet().session(h->name), script).outLine();
                        },
                        /*parallel=*/true});
   }

@@ -123,10 +123,6 @@ bool isIPv6(const std::string& address) {
   return ip && ip->v6;
 }
 
-std::string joinHostPort(const std::string& host, int port) {
-  return (isIPv6(host) ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 std::string urlFor(const std::string& scheme, const std::string& host, int port) {
   return scheme + "://" + joinHostPort(host, port);
 }

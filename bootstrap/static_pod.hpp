@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/net.hpp"  // joinHostPort
+
 namespace kforge {
 
 // Flags by name (without "--"). std::map keeps them sorted by name, as kubeadm sorts them.
@@ -61,8 +63,6 @@ std::vector<HostPathMount> caCertMounts(const std::set<std::string>& presentDirs
 
 // "https://10.0.0.1:2379" / "https://[fd00::1]:2379".
 std::string urlFor(const std::string& scheme, const std::string& host, int port);
-// "10.0.0.1:6443" / "[fd00::1]:6443".
-std::string joinHostPort(const std::string& host, int port);
 bool isIPv6(const std::string& address);
 
 }  // namespace kforge

@@ -10,6 +10,7 @@
 
 #include "bootstrap/apply.hpp"
 #include "cli/commands.hpp"
+#include "cli/preflight_options.hpp"
 #include "core/fs.hpp"
 #include "core/lock.hpp"
 #include "core/state_dir.hpp"
@@ -27,19 +28,6 @@ struct ApplyCliOptions {
   int timeoutSeconds = 300;
 };
 
-std::set<std::string> ignoreSet(const std::vector<std::string>& in) {
-  std::set<std::string> out;
-  for (const auto& item : in) {
-    std::stringstream ss(item);
-    std::string name;
-    while (std::getline(ss, name, ',')) {
-      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      if (!name.empty()) out.insert(name);
-    }
-  }
-  return out;
-}
-
 int planOrApply(GlobalOptions& g, const ApplyCliOptions& o, bool apply) {
   Cluster c = loadInventory(o.inventory);
   for (const auto& w : c.warnings) std::cerr << "warning: " << w << "\n";
@@ -53,7 +41,7 @@ int planOrApply(GlobalOptions& g, const ApplyCliOptions& o, bool apply) {
   ApplyOptions ao;
   ao.stateDir = state.root;
   ao.backupDir = backupDir(c);
-  ao.ignorePreflight = ignoreSet(o.ignore);
+  ao.ignorePreflight = preflightIgnoreSet(o.ignore);
   ao.waitTimeout = std::chrono::seconds(o.timeoutSeconds);
   Applier applier(c, ao, progress);
 
@@ -63,11 +51,7 @@ int planOrApply(GlobalOptions& g, const ApplyCliOptions& o, bool apply) {
     for (const auto& [h, why] : obs.unreachable) msg += "\n  " + h + ": " + why;
     throw Error(msg, ExitCode::Unreachable);
   }
-  auto findings = applier.preflight(obs);
-  for (const auto& f : findings) std::cerr << f.str() << "\n";
-  if (preflightFailed(findings))
-    throw Error("preflight found errors; nothing was changed (fix them, or --ignore-preflight-errors=NAME,... to go on)",
-                ExitCode::Preflight);
+  stopOnPreflightErrors(applier.preflight(obs));
 
   Plan plan = applier.plan(obs);
   plan.print(g.json() ? std::cout : std::cout, g.json());

@@ -8,6 +8,7 @@
 
 #include "bootstrap/etcd_access.hpp"
 #include "cli/commands.hpp"
+#include "core/utc.hpp"
 #include "core/fs.hpp"
 #include "core/lock.hpp"
 #include "core/state_dir.hpp"
@@ -82,10 +83,7 @@ int verify(GlobalOptions& g, const BackupCli& o) {
   if (o.drill) {
     auto d = etcd::restoreDrill(cat, meta, o.drillAddress);
     if (!d.error.empty()) throw Error("backup " + meta.id + " restore drill failed: " + d.error, ExitCode::VerifyFailed);
-    std::time_t now = std::time(nullptr);
-    char ts[32];
-    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    meta.verifiedAt = ts;
+    meta.verifiedAt = utcNow("%Y-%m-%dT%H:%M:%SZ");
     meta.verifiedKeys = d.keys;
     cat.save(meta);
     result += ", restore drill ok: " + std::to_string(d.keys) + " keys at revision " + std::to_string(d.revision);

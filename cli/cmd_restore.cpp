@@ -1,12 +1,12 @@
 // kforge restore -f INV --snapshot ID [--force]: etcd disaster recovery (bootstrap/restore.hpp), then the
 // normal apply plan brings the control plane back. Resumable: re-run the same command after an interruption.
-#include <cctype>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "bootstrap/etcd_access.hpp"
 #include "bootstrap/restore.hpp"
 #include "cli/commands.hpp"
+#include "cli/preflight_options.hpp"
 #include "core/fs.hpp"
 #include "core/lock.hpp"
 #include "core/state_dir.hpp"
@@ -40,10 +40,7 @@ int restore(GlobalOptions& g, const RestoreCli& o) {
   ao.backupDir = backupDir(c, o.dir);
   ao.waitTimeout = std::chrono::seconds(o.timeoutSeconds);
   ao.etcdRestored = true;
-  for (auto i : o.ignore) {
-    for (auto& ch : i) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    ao.ignorePreflight.insert(i);
-  }
+  ao.ignorePreflight = preflightIgnoreSet(o.ignore);
   // The etcd data dirs are expected to be in use: restore moves their content aside itself.
   ao.ignorePreflight.insert("diravailable--var-lib-etcd");
   Applier applier(c, ao, progress);
@@ -51,11 +48,7 @@ int restore(GlobalOptions& g, const RestoreCli& o) {
 
   Restorer restorer(c, applier, state.root, progress);
   const auto& meta = restorer.prepare({o.snapshot, ao.backupDir, o.force}, obs);
-  auto findings = applier.preflight(obs);
-  for (const auto& f : findings) std::cerr << f.str() << "\n";
-  if (preflightFailed(findings))
-    throw Error("preflight found errors; nothing was changed (fix them, or --ignore-preflight-errors=NAME,... to go on)",
-                ExitCode::Preflight);
+  stopOnPreflightErrors(applier.preflight(obs));
   if (!g.json())
     std::cout << "Restoring backup " << meta.id << " (" << meta.createdAt << ", revision " << meta.revision << ", "
               << meta.fileSize << " bytes, taken from " << meta.member << ") onto " << c.etcdHosts().size()
@@ -104,7 +97,7 @@ void registerRestore(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--force", o->force,
                 "restore even though the cluster still has quorum, or the backup is of another cluster "
                 "(a backup of the live cluster is taken first)");
-  cmd->add_option("--ignore-preflight-errors", o->ignore, "preflight checks to show as warnings, or 'all'")->delimiter(',');
+  cmd->add_option("--ignore-preflight-errors", o->ignore, "preflight checks to show as warnings, or 'all'");
   cmd->add_option("--wait-lock", o->waitLock, "seconds to wait for another kforge run on this cluster");
   cmd->add_option("--timeout", o->timeoutSeconds, "seconds to wait for each component to become healthy (default 300)");
   cmd->add_flag("--yes", [](int64_t) {}, "do not ask (restore never asks; accepted for scripts)");

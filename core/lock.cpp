@@ -1,3 +1,4 @@
+#include "core/utc.hpp"
 #include "core/lock.hpp"
 
 #include <fcntl.h>
@@ -40,10 +41,9 @@ FileLock::FileLock(const std::string& path, const std::string& purpose, int wait
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   char info[256];
-  std::time_t now = std::time(nullptr);
-  char ts[32];
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  int n = std::snprintf(info, sizeof info, "pid %d, %s, since %s\n", static_cast<int>(::getpid()), purpose.c_str(), ts);
+  std::string ts = utcNow("%Y-%m-%dT%H:%M:%SZ");
+  int n = std::snprintf(info, sizeof info, "pid %d, %s, since %s\n", static_cast<int>(::getpid()), purpose.c_str(),
+                        ts.c_str());
   if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, info, static_cast<size_t>(n), 0);
 }
 

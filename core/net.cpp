@@ -105,6 +105,11 @@ bool isRfc1123Subdomain(std::string_view s) {
   }
 }
 
+std::string joinHostPort(const std::string& host, int port) {
+  auto ip = IpAddr::parse(host);
+  return (ip && ip->v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 bool splitHostPort(std::string_view s, std::string& host, int& port) {
   port = 0;
   if (s.empty()) return false;

@@ -38,5 +38,7 @@ bool isRfc1123Subdomain(std::string_view s);
 
 // Splits "host:port" / "[v6]:port" / "host". Port 0 when absent. Returns false when malformed.
 bool splitHostPort(std::string_view s, std::string& host, int& port);
+// The inverse: "10.0.0.1:6443", "[fd00::1]:6443" for an IPv6 address.
+std::string joinHostPort(const std::string& host, int port);
 
 }  // namespace kforge

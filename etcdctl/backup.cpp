@@ -17,6 +17,7 @@
 #include <vector>
 #include <nlohmann/json.hpp>
 
+#include "core/utc.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/sha256.hpp"
@@ -24,13 +25,6 @@
 namespace kforge::etcd {
 
 namespace {
-
-std::string utcNow(const char* fmt) {
-  std::time_t now = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, fmt, std::gmtime(&now));
-  return buf;
-}
 
 std::string slug(const std::string& s) {
   std::string out;

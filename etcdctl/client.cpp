@@ -14,6 +14,7 @@
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 
 #include "core/dial.hpp"
+#include "core/net.hpp"
 
 namespace kforge::etcd {
 
@@ -129,8 +130,9 @@ struct Client::Impl {
       if (auto dial = dialOverride(target)) {
         // Through the bastion's port forward (core/dial.hpp); the certificate is still checked against the
         // member's address.
-        std::string host = target.substr(0, target.rfind(':'));
-        if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+        std::string host;
+        int port = 0;
+        splitHostPort(target, host, port);
         args.SetSslTargetNameOverride(host);
         target = *dial;
       }

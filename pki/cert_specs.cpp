@@ -68,8 +68,7 @@ CertSpec etcdAltNames(CertSpec s, const Host& h, const std::vector<std::string>&
 }
 
 std::string hostPortUrl(const std::string& host, int port) {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return "https://" + h + ":" + std::to_string(port);
+  return "https://" + joinHostPort(host, port);
 }
 
 }  // namespace

@@ -4,6 +4,13 @@
 
 namespace kforge::ssh {
 
+std::string ExecResult::outLine() const {
+  std::string line = out;
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  for (size_t p = 0; (p = line.find('\n', p)) != std::string::npos;) line.replace(p, 1, "; ");
+  return line;
+}
+
 using Clock = std::chrono::steady_clock;
 
 namespace {

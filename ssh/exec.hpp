@@ -19,6 +19,8 @@ struct ExecResult {
   bool timedOut = false;
   std::chrono::milliseconds elapsed{0};
   bool ok() const { return exitCode == 0 && !timedOut; }
+  // stdout as one line for a progress detail: trailing newlines dropped, inner ones shown as "; ".
+  std::string outLine() const;
 };
 
 struct ExecOptions {
