@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "core/error.hpp"
 #include "core/version_catalog.hpp"
 #include "images/images.hpp"
@@ -9,6 +12,7 @@ using namespace kforge;
 
 namespace {
 Version V(const char* s) { return *Version::parse(s); }
+Version V(const std::string& s) { return *Version::parse(s); }
 }
 
 TEST(Images, ListFor1312MatchesKubeadm) {
@@ -61,12 +65,27 @@ TEST(Catalog, PatchBoundaries) {
   EXPECT_EQ(componentTags(V("v1.31.0")).pause, "3.10");
   EXPECT_EQ(componentTags(V("v1.31.1")).coredns, "v1.11.3");
   EXPECT_EQ(componentTags(V("v1.32.0")).etcd, "3.5.16-0");
+  // 1.32.2+: read from kubeadm's constants in each release's module source (docs/versions.md)
+  EXPECT_EQ(componentTags(V("v1.32.13")).etcd, "3.5.24-0");
+  EXPECT_EQ(componentTags(V("v1.33.6")).coredns, "v1.12.0");
+  EXPECT_EQ(componentTags(V("v1.34.0")).etcd, "3.6.4-0");
+  EXPECT_EQ(componentTags(V("v1.34.2")).etcd, "3.6.5-0");
+  EXPECT_EQ(componentTags(V("v1.34.4")).pause, "3.10.1");
+  EXPECT_EQ(componentTags(V("v1.35.4")).coredns, "v1.13.1");
+  EXPECT_EQ(componentTags(V("v1.36.3")).etcd, "3.6.8-0");
+  EXPECT_EQ(componentTags(V("v1.36.1")).coredns, "v1.14.2");
+  EXPECT_EQ(componentTags(V("v1.37.2")).etcd, "3.7.0-0");
+  EXPECT_EQ(componentTags(V("v1.37.2")).coredns, "v1.14.6");
+  EXPECT_EQ(componentTags(V("v1.37.2")).pause, "3.10.2");
 }
 
 TEST(Catalog, UnknownVersionsAreRejectedWithTheSupportedRanges) {
-  const std::string ranges = "v1.29.0\u2013v1.29.10, v1.30.0\u2013v1.30.6, v1.31.0\u2013v1.31.2, v1.32.0";
+  const std::string ranges =
+      "v1.29.0\u2013v1.29.10, v1.30.0\u2013v1.30.6, v1.31.0\u2013v1.31.2, v1.32.0\u2013v1.32.2, v1.32.13, "
+      "v1.33.6\u2013v1.33.13, v1.34.0, v1.34.2\u2013v1.34.4, v1.35.4, v1.36.1\u2013v1.36.3, v1.37.2";
   EXPECT_EQ(supportedVersionsText(), ranges);
-  for (const char* v : {"v1.33.0", "v1.28.15", "v1.31.3", "v1.32.1", "v1.29.11", "v1.32.0-rc.1"}) {
+  for (const char* v : {"v1.33.0", "v1.28.15", "v1.31.3", "v1.32.3", "v1.29.11", "v1.32.0-rc.1", "v1.34.1", "v1.36.4", "v1.37.0",
+                        "v1.38.0"}) {
     try {
       componentTags(V(v));
       ADD_FAILURE() << v << " accepted";
@@ -88,4 +107,23 @@ TEST(Catalog, RowsAreOrderedAndDisjoint) {
       EXPECT_LT(cat[i - 1].to, cat[i].from);
     }
   }
+}
+
+// tests/upstream/releases pins the testbed's releases with the etcd release each installs; kforge's catalog must
+// agree (the testbed binds that etcd as the host's package, the kubelet stand-in runs the manifest's image tag).
+TEST(Catalog, PinnedTestbedReleasesMatchTheCatalog) {
+  std::ifstream f(std::string(KFORGE_SOURCE_DIR) + "/tests/upstream/releases");
+  ASSERT_TRUE(f.good());
+  std::string line;
+  int n = 0;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream in(line);
+    std::string k8s, etcd;
+    in >> k8s >> etcd;
+    ASSERT_TRUE(isSupportedKubernetesVersion(V(k8s))) << k8s;
+    EXPECT_EQ("v" + componentTags(V(k8s)).etcd.substr(0, componentTags(V(k8s)).etcd.find('-')), etcd) << line;
+    ++n;
+  }
+  EXPECT_EQ(n, 2) << "the two newest minors are pinned";
 }
