@@ -13,6 +13,7 @@ PACKAGES=(
   openssl curl etcd-server etcd-client openssh-server openssh-client
   util-linux procps time  # testbed namespaces (unshare, nsenter), process checks, /usr/bin/time -v in bench/
   iptables ebtables ethtool socat  # what kubeadm's preflight looks for on a node (the testbed hosts are nodes)
+  haproxy                 # the testbed's controlPlaneEndpoint load balancer (health-checks every API server)
   python3 python3-yaml    # the testbed's stand-ins for kubelet, kube-apiserver, systemctl, crictl (tests/testbed/standins)
   golang-etcd-server-dev  # etcd's own .proto files (etcdctl/CMakeLists.txt generates the gRPC client from them)
 )

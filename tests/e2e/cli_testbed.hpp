@@ -4,9 +4,39 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace kforge::e2e {
+
+// The pinned releases (tests/upstream/releases): {kubernetes, etcd} per line, oldest first.
+struct PinnedRelease {
+  std::string kubernetes, etcd;
+};
+inline std::vector<PinnedRelease> pinnedReleases() {
+  std::vector<PinnedRelease> out;
+  std::ifstream f(std::string(KFORGE_SOURCE_DIR) + "/tests/upstream/releases");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream in(line);
+    PinnedRelease r;
+    in >> r.kubernetes >> r.etcd;
+    out.push_back(r);
+  }
+  return out;
+}
+// A real upstream program of a pinned release, built by tests/upstream/build.sh ("kubectl", "v1.36.3").
+inline std::string upstreamBin(const std::string& program, const std::string& version) {
+  const char* cache = std::getenv("KFORGE_UPSTREAM_CACHE");
+  return std::string(cache && *cache ? cache : "/var/cache/kforge-testbed") + "/bin/" + program + "-" + version;
+}
+// The real kubectl and etcdctl of the oldest pinned release: what the testbed runs by default.
+inline std::string kubectlBin() { return upstreamBin("kubectl", pinnedReleases().front().kubernetes); }
+inline std::string etcdctlBin() { return upstreamBin("etcdctl", pinnedReleases().front().etcd); }
 
 struct Cmd {
   int exitCode = -1;
@@ -38,7 +68,7 @@ struct CliTestbed {
   Cmd kforge(const std::string& args) const { return sh(std::string(KFORGE_BINARY) + " " + args); }
   // etcdctl with the cluster's CA and the first etcd host's healthcheck-client certificate.
   Cmd etcdctl(const std::string& endpoints, const std::string& args, const std::string& certHost = "tb1") const {
-    return sh("ETCDCTL_API=3 etcdctl --endpoints=" + endpoints + " --cacert " + state() + "/pki/etcd/ca.crt --cert " +
+    return sh("ETCDCTL_API=3 " + etcdctlBin() + " --endpoints=" + endpoints + " --cacert " + state() + "/pki/etcd/ca.crt --cert " +
               state() + "/hosts/" + certHost + "/pki/etcd/healthcheck-client.crt --key " + state() + "/hosts/" +
               certHost + "/pki/etcd/healthcheck-client.key " + args);
   }
@@ -47,14 +77,14 @@ struct CliTestbed {
     for (int i = first; i <= last; ++i) s += (s.empty() ? "" : ",") + ("https://" + addr(i) + ":2379");
     return s;
   }
-  Cmd kubectl(const std::string& args) const { return sh("kubectl --kubeconfig " + state() + "/admin.conf " + args); }
+  Cmd kubectl(const std::string& args) const { return sh(kubectlBin() + " --kubeconfig " + state() + "/admin.conf " + args); }
   // sha256 of every file kforge manages on hosts first..last (read inside each host), plus the entries of the
   // etcd data dir (names only: a running member keeps writing its files).
   // withEtcdData=false leaves the data dir out (a member the kubelet keeps restarting may recreate it any time).
   std::string hostFiles(int first, int last, bool withEtcdData = true) const {
     std::string all;
     for (int i = first; i <= last; ++i)
-      all += exec(i, std::string("find /etc/kubernetes /var/lib/kubelet/config.yaml -type f -exec sha256sum {} + 2>/dev/null | sort; ") +
+      all += exec(i, std::string("find /etc/kubernetes /var/lib/kubelet/config.yaml /var/lib/kubelet/kubeadm-flags.env -type f -exec sha256sum {} + 2>/dev/null | sort; ") +
                      (withEtcdData ? "ls -A /var/lib/etcd /var/lib/kforge" : "ls -A /var/lib/kforge"))
                  .out;
     return all;

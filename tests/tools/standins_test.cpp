@@ -5,54 +5,75 @@
 
 using namespace kforge::testing;
 
+
 namespace {
 
 std::string standin(const std::string& name) { return sourceDir() + "/tests/testbed/standins/" + name; }
 
-TEST(Standins, ApiServerRefusesUnknownFlagsAndMissingOrMismatchedFiles) {
-  auto unknown = run(standin("kube-apiserver") + " --no-such-flag=1");
-  EXPECT_NE(unknown.exitCode, 0);
-  EXPECT_NE(unknown.out.find("unknown flag: --no-such-flag"), std::string::npos) << unknown.out;
-
-  std::string dir = makeTempDir("kforge-standin");
-  auto missing = run(standin("kube-apiserver") + " --advertise-address=127.0.0.1 --etcd-servers=https://127.0.0.1:2379" +
-                     " --client-ca-file=" + dir + "/ca.crt --tls-cert-file=" + dir + "/apiserver.crt" +
-                     " --tls-private-key-file=" + dir + "/apiserver.key");
-  EXPECT_NE(missing.exitCode, 0);
-  EXPECT_NE(missing.out.find(dir + "/apiserver.crt: no such file"), std::string::npos) << missing.out;
-
-  // A certificate with another certificate's key.
-  run("cd " + shq(dir) + " && for n in a b; do openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-      "-keyout $n.key -out $n.crt -days 1 -subj /CN=$n 2>/dev/null; done");
-  auto mismatch = run(standin("kube-apiserver") + " --advertise-address=127.0.0.1 --etcd-servers=https://127.0.0.1:2379" +
-                      " --client-ca-file=" + dir + "/a.crt --tls-cert-file=" + dir + "/a.crt --tls-private-key-file=" +
-                      dir + "/b.key");
-  EXPECT_NE(mismatch.exitCode, 0);
-  EXPECT_NE(mismatch.out.find("unable to load --tls-cert-file"), std::string::npos) << mismatch.out;
-  run("rm -rf " + shq(dir));
-}
-
 TEST(Standins, KubeletRefusesAMissingOrWrongConfig) {
   std::string dir = makeTempDir("kforge-standin");
-  auto none = run(standin("kubelet") + " --config=" + dir + "/nope.yaml");
+  // The host's "installed kubelet package" (the testbed writes /etc/kforge-testbed/kubelet-version).
+  run("echo v1.36.3 > " + shq(dir + "/kubelet-version"));
+  const std::string kubelet = "KFORGE_STANDIN_KUBELET_VERSION_FILE=" + shq(dir + "/kubelet-version") + " " + standin("kubelet");
+  EXPECT_EQ(run(kubelet + " --version").out, "Kubernetes v1.36.3\n");
+  auto none = run(kubelet + " --config=" + dir + "/nope.yaml");
   EXPECT_NE(none.exitCode, 0);
   EXPECT_NE(none.out.find("failed to load kubelet config file"), std::string::npos) << none.out;
   run("printf 'apiVersion: v1\\nkind: Pod\\n' > " + shq(dir + "/wrong.yaml"));
-  auto wrong = run(standin("kubelet") + " --config=" + dir + "/wrong.yaml");
+  auto wrong = run(kubelet + " --config=" + dir + "/wrong.yaml");
   EXPECT_NE(wrong.exitCode, 0);
   EXPECT_NE(wrong.out.find("KubeletConfiguration"), std::string::npos) << wrong.out;
-  auto flag = run(standin("kubelet") + " --bogus");
+  auto flag = run(kubelet + " --bogus");
   EXPECT_NE(flag.out.find("unknown flag: --bogus"), std::string::npos) << flag.out;
-  EXPECT_EQ(run(standin("kubelet") + " --version").out, "Kubernetes v1.31.2\n");
+  // A CRI endpoint that is no socket stops it, as the real kubelet's CRI validation does.
+  run("printf 'apiVersion: kubelet.config.k8s.io/v1beta1\\nkind: KubeletConfiguration\\n"
+      "containerRuntimeEndpoint: unix://" + dir + "/no.sock\\n' > " + shq(dir + "/cfg.yaml"));
+  auto cri = run(kubelet + " --config=" + dir + "/cfg.yaml");
+  EXPECT_NE(cri.exitCode, 0);
+  EXPECT_NE(cri.out.find("validate CRI v1 runtime API for endpoint"), std::string::npos) << cri.out;
+  // No "installed kubelet package" at all: it refuses to run.
+  auto notInstalled = run("KFORGE_STANDIN_KUBELET_VERSION_FILE=" + shq(dir + "/none") + " " + standin("kubelet") + " --version");
+  EXPECT_NE(notInstalled.exitCode, 0);
+  EXPECT_NE(notInstalled.out.find("kubelet is not installed on this host"), std::string::npos) << notInstalled.out;
   run("rm -rf " + shq(dir));
 }
 
-TEST(Standins, ControlPlaneComponentsRefuseMissingFiles) {
-  auto cm = run(standin("kube-controller-manager") + " --kubeconfig=/nonexistent/controller-manager.conf");
-  EXPECT_NE(cm.exitCode, 0);
-  EXPECT_NE(cm.out.find("/nonexistent/controller-manager.conf: no such file"), std::string::npos) << cm.out;
-  auto key = run(standin("kube-controller-manager") + " --cluster-signing-key-file=/nonexistent/ca.key --kubeconfig=/x");
-  EXPECT_NE(key.out.find("--cluster-signing-key-file: open /nonexistent/ca.key"), std::string::npos) << key.out;
+// Runs a snippet of Python against the kubelet stand-in's own functions (the file is loaded as a module).
+RunResult kubeletPy(const std::string& env, const std::string& code) {
+  return run(env + " python3 -c " +
+             shq("import importlib.machinery, importlib.util\n"
+                 "l = importlib.machinery.SourceFileLoader('kubelet', '" + standin("kubelet") + "')\n"
+                 "s = importlib.util.spec_from_loader('kubelet', l); k = importlib.util.module_from_spec(s); l.exec_module(k)\n" +
+                 code));
+}
+
+TEST(Standins, KubeletRunsExactlyTheBuiltBinaryOfTheImageTagOrNothing) {
+  std::string dir = makeTempDir("kforge-standin-bin");
+  run("touch " + shq(dir + "/kube-apiserver-v1.36.3") + " " + shq(dir + "/etcd-v3.6.8") + " && chmod +x " + shq(dir) + "/*");
+  std::string env = "KFORGE_UPSTREAM_BIN=" + shq(dir);
+  auto ok = kubeletPy(env, "print(k.binary_for('registry.k8s.io/kube-apiserver:v1.36.3')[0]);"
+                           "print(k.binary_for('registry.k8s.io/etcd:3.6.8-0')[0])");
+  EXPECT_EQ(ok.out, dir + "/kube-apiserver-v1.36.3\n" + dir + "/etcd-v3.6.8\n");
+  // Another patch, another etcd: an error naming the missing binary, never a fallback to what is there.
+  auto missing = kubeletPy(env, "p, e = k.binary_for('registry.k8s.io/kube-apiserver:v1.36.2'); print(p); print(e)");
+  EXPECT_NE(missing.out.find("None\nErrImagePull"), std::string::npos) << missing.out;
+  EXPECT_NE(missing.out.find(dir + "/kube-apiserver-v1.36.2 is missing"), std::string::npos) << missing.out;
+  auto etcd35 = kubeletPy(env, "print(k.binary_for('registry.k8s.io/etcd:3.5.24-0')[0])");
+  EXPECT_EQ(etcd35.out, "None\n");
+  auto coredns = kubeletPy(env, "print(k.binary_for('registry.k8s.io/coredns/coredns:v1.12.0')[1])");
+  EXPECT_NE(coredns.out.find("no upstream program"), std::string::npos) << coredns.out;
+  run("rm -rf " + shq(dir));
+}
+
+TEST(Standins, KubeletRewritesOnlyLoopbackAndTheApiServerBindAddress) {
+  auto etcd = kubeletPy("", "print(k.rewrite_args('etcd', ['--listen-client-urls=https://127.0.0.1:2379,https://127.0.9.11:2379',"
+                            "'--name=tb1', '--listen-metrics-urls=http://127.0.0.1:2381'], '127.0.9.11'))");
+  EXPECT_EQ(etcd.out, "['--listen-client-urls=https://127.0.9.11:2379', '--name=tb1', "
+                      "'--listen-metrics-urls=http://127.0.9.11:2381']\n");
+  auto api = kubeletPy("", "print(k.rewrite_args('kube-apiserver', ['--etcd-servers=https://127.0.0.1:2379', '--secure-port=6443'], '127.0.9.11'))");
+  EXPECT_EQ(api.out, "['--etcd-servers=https://127.0.9.11:2379', '--secure-port=6443', '--bind-address=127.0.9.11']\n");
+  auto kept = kubeletPy("", "print(k.rewrite_args('kube-apiserver', ['--bind-address=127.0.9.11'], '127.0.9.11'))");
+  EXPECT_EQ(kept.out, "['--bind-address=127.0.9.11']\n");
 }
 
 TEST(Standins, CrictlRefusesMalformedImageReferences) {
