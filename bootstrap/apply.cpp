@@ -13,9 +13,12 @@
 #include "kube/merge.hpp"
 #include "kube/paths.hpp"
 #include "bootstrap/bundle.hpp"
+#include "bootstrap/cluster_admins.hpp"
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/kubelet_flags.hpp"
 #include "bootstrap/kubelet_unit.hpp"
 #include "bootstrap/manifests.hpp"
+#include "bootstrap/mark_control_plane.hpp"
 #include "core/utc.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -72,7 +75,8 @@ void sleepUntil(std::chrono::seconds timeout, const std::string& what, Pred done
 double waitedSeconds() { return gWaitSeconds.load() + etcd::Client::retriedSeconds(); }
 
 std::vector<std::string> watchedPaths(const Cluster& c) {
-  return {"/etc/kubernetes", "/var/lib/kubelet/config.yaml", kKubeletUnitPath, kEtcdUnitPath};
+  return {"/etc/kubernetes", kKubeletConfigPath, kKubeletFlagsEnvPath, kKubeletInstanceConfigPath, kKubeletUnitPath,
+          kEtcdUnitPath};
 }
 
 struct Applier::Expected {
@@ -246,17 +250,21 @@ std::string Applier::apiUrl(const std::string& address) const {
   return urlFor("https", address, c_.apiServer.bindPort);
 }
 
-// The labels and taints a node should have, as a JSON merge patch, or "" when it already has them.
-static std::string nodePatch(const NodePool& pool, const nlohmann::json& node) {
+// The labels, annotations and taints a node should have (bootstrap/mark_control_plane), as a JSON merge
+// patch, or "" when it already has them.
+static std::string nodePatch(const NodeMarks& marks, const nlohmann::json& node) {
   nlohmann::json patch = nlohmann::json::object();
   auto labels = node["metadata"].value("labels", nlohmann::json::object());
-  for (const auto& [k, v] : pool.labels)
+  for (const auto& [k, v] : marks.labels)
     if (!labels.contains(k) || labels[k] != v) patch["metadata"]["labels"][k] = v;
+  auto annotations = node["metadata"].value("annotations", nlohmann::json::object());
+  for (const auto& [k, v] : marks.annotations)
+    if (!annotations.contains(k) || annotations[k] != v) patch["metadata"]["annotations"][k] = v;
   // Taints: kforge sets the pool's taints and keeps taints with other keys (added by controllers or people).
   nlohmann::json have = node.contains("spec") ? node["spec"].value("taints", nlohmann::json::array()) : nlohmann::json::array();
   nlohmann::json want = nlohmann::json::array();
   std::set<std::string> keys;
-  for (const auto& t : pool.taints) {
+  for (const auto& t : marks.taints) {
     nlohmann::json j{{"key", t.key}, {"effect", t.effect}};
     if (!t.value.empty()) j["value"] = t.value;
     want.push_back(j);
@@ -274,7 +282,7 @@ static std::string nodePatch(const NodePool& pool, const nlohmann::json& node) {
   return patch.empty() ? "" : patch.dump();
 }
 
-std::string Applier::labelAndTaint(const Host& h) {
+std::string Applier::labelAndTaint(const Host& h, const std::string& criSocket) {
   auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
   std::string url = "https://" + c_.endpointHostPort() + "/api/v1/nodes/" + h.name;
   nlohmann::json node;
@@ -284,7 +292,7 @@ std::string Applier::labelAndTaint(const Host& h) {
     node = nlohmann::json::parse(r.body);
     return "";
   });
-  std::string patch = nodePatch(*c_.findPool(h.pool), node);
+  std::string patch = nodePatch(nodeMarks(c_, h, criSocket), node);
   if (patch.empty()) return "registered";
   auto r = apiRequest(kc, "PATCH", url, patch, "application/merge-patch+json");
   if (!r.ok()) throw Error("labelling node " + h.name + ": HTTP " + std::to_string(r.status) + " " + r.error + r.body.substr(0, 300));
@@ -292,6 +300,7 @@ std::string Applier::labelAndTaint(const Host& h) {
 }
 
 std::string Applier::applyAddons(const std::vector<std::string>& paths) {
+  std::string rbac = ensureClusterAdmins(c_, o_.stateDir, o_.waitTimeout);
   auto client = kube::KubeClient::fromKubeconfig(o_.stateDir + "/admin.conf");
   AddonOptions ao;
   ao.caPem = readFile(o_.stateDir + "/pki/ca.crt");
@@ -302,7 +311,7 @@ std::string Applier::applyAddons(const std::vector<std::string>& paths) {
     if (r.action == kube::ApplyAction::Created) ++created;
     if (r.action == kube::ApplyAction::Updated) ++updated;
   }
-  return std::to_string(created) + " created, " + std::to_string(updated) + " updated";
+  return rbac + "; " + std::to_string(created) + " created, " + std::to_string(updated) + " updated";
 }
 
 void Applier::waitApiReady(const Host& h) {
@@ -463,11 +472,12 @@ Plan Applier::plan(const Observation& obs) {
   for (const Host* h : c_.hosts()) {
     if (h->role == Role::Etcd) continue;
     auto it = obs.nodes.find(h->name);
-    if (it != obs.nodes.end() && nodePatch(*c_.findPool(h->pool), nlohmann::json::parse(it->second)).empty()) continue;
+    const std::string cri = obs.facts.count(h->name) ? obs.facts.at(h->name).criSocket : "";
+    if (it != obs.nodes.end() && nodePatch(nodeMarks(c_, *h, cri), nlohmann::json::parse(it->second)).empty()) continue;
     p.steps.push_back({"nodes", h->name,
                        it == obs.nodes.end() ? "wait for node " + h->name + " to register, set its labels and taints"
                                              : "set node " + h->name + "'s labels and taints",
-                       false, [this, h] { return labelAndTaint(*h); }, /*parallel=*/true});
+                       false, [this, h, cri] { return labelAndTaint(*h, cri); }, /*parallel=*/true});
   }
   return p;
 }

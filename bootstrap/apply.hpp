@@ -75,7 +75,7 @@ class Applier {
   void waitEtcdMember(const Host& h, bool mustBeVoter);
   void waitApiReady(const Host& h);
   std::string apiUrl(const std::string& address) const;
-  std::string labelAndTaint(const Host& h);
+  std::string labelAndTaint(const Host& h, const std::string& criSocket);
   std::string applyAddons(const std::vector<std::string>& paths);
   std::string uploadWithBackup(const Host& h, const FileSet& files, const NodeFacts& f);
 

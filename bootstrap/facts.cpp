@@ -121,6 +121,7 @@ bool NodeFacts::listening(int port, const std::string& hostAddress) const {
 HostFacts NodeFacts::manifestFacts() const {
   HostFacts h;
   h.presentCaCertDirs = presentCaDirs;
+  h.criSocket = criSocket;
   return h;
 }
 

@@ -2,6 +2,7 @@
 // builds (ka/componentconfigs/kubelet.go) serialized with Go's zero-valued durations ("0s") and the defaulted
 // fields kubeadm's serializer keeps, per Kubernetes minor:
 //   1.29: logging.options.json only;  1.30+: logging.options.text too;  1.32+: crashLoopBackOff: {}.
+#include "bootstrap/kubelet_flags.hpp"
 #include "bootstrap/manifests.hpp"
 #include "core/error.hpp"
 #include "core/net.hpp"
@@ -40,7 +41,9 @@ std::string renderKubeletConfig(const Cluster& c, const HostFacts& facts) {
   doc["cgroupDriver"] = "systemd";
   doc["clusterDNS"] = Node::seqOf({clusterDnsAddress(c)});
   doc["clusterDomain"] = c.networking.dnsDomain;
-  doc["containerRuntimeEndpoint"] = "";  // kubeadm passes the CRI socket as a flag (kubeadm-flags.env)
+  // Before 1.34 kubeadm passes the CRI socket as a flag (kubeadm-flags.env); from 1.34 it patches
+  // instance-config.yaml's containerRuntimeEndpoint into this file (bootstrap/kubelet_flags.cpp).
+  doc["containerRuntimeEndpoint"] = usesNodeLocalCriSocket(k) ? criEndpoint(facts.criSocket) : "";
   doc["cpuManagerReconcilePeriod"] = zero;
   if (k >= Version{1, 32, 0, ""}) doc["crashLoopBackOff"] = Node::map();
   doc["evictionPressureTransitionPeriod"] = zero;

@@ -3,6 +3,7 @@
 // flags (node name, node IP, kubeconfig) are in one reviewed file. ExecStart uses the kubelet the facts found.
 #include "bootstrap/kubelet_unit.hpp"
 
+#include "bootstrap/kubelet_flags.hpp"
 #include "ssh/shell.hpp"
 
 namespace kforge {
@@ -12,7 +13,9 @@ std::string renderKubeletUnit(const Cluster& c, const Host& h, const std::string
   exec += " --config=/var/lib/kubelet/config.yaml";
   bool standalone = h.role == Role::Etcd;  // etcd hosts run only their static pod, no API server
   if (!standalone) exec += " --kubeconfig=/etc/kubernetes/kubelet.conf";
-  exec += " --hostname-override=" + h.name + " --node-ip=" + h.address;
+  // The node's own flags (node name, node IP, CRI endpoint before 1.34) come from kubeadm-flags.env, as with
+  // kubeadm's 10-kubeadm.conf drop-in ($VAR unbraced: systemd splits it into words).
+  exec += " $" + std::string(kKubeletEnvVar);
   (void)c;
   return "# Written by kforge. Changes are overwritten by the next kforge apply.\n"
          "[Unit]\n"
@@ -22,6 +25,7 @@ std::string renderKubeletUnit(const Cluster& c, const Host& h, const std::string
          "After=network-online.target\n"
          "\n"
          "[Service]\n"
+         "EnvironmentFile=-" + std::string(kKubeletFlagsEnvPath) + "\n"
          "ExecStart=" + exec + "\n"
          "Restart=always\n"
          "RestartSec=10\n"

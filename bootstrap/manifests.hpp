@@ -26,6 +26,8 @@ struct HostFacts {
   // Set to "/run/systemd/resolve/resolv.conf" when systemd-resolved is active (kubeadm does the same);
   // empty = kubelet default (/etc/resolv.conf), no resolvConf key.
   std::string resolvConf;
+  // The CRI socket the facts found ("/run/containerd/containerd.sock"); empty = kubeadm's default (containerd).
+  std::string criSocket;
 };
 
 // ---- kube-apiserver (manifest_apiserver.cpp)

@@ -1,6 +1,7 @@
 // Everything from bootstrap/ one host gets, with kubeadm's paths and modes.
 #include <algorithm>
 
+#include "bootstrap/kubelet_flags.hpp"
 #include "bootstrap/manifests.hpp"
 
 namespace kforge {
@@ -30,7 +31,12 @@ FileSet renderHostManifests(const Cluster& c, const Host& h, const HostFacts& fa
       out.push_back({kEtcdUnitPath, 0644, renderEtcdSystemdUnit(c, h)});
     }
   }
-  if (runsKubelet) out.push_back({kKubeletConfigPath, 0644, renderKubeletConfig(c, facts)});
+  if (runsKubelet) {
+    out.push_back({kKubeletConfigPath, 0644, renderKubeletConfig(c, facts)});
+    out.push_back({kKubeletFlagsEnvPath, 0644, renderKubeletFlagsEnv(c, h, facts.criSocket)});
+    if (usesNodeLocalCriSocket(c.kubernetesVersion))
+      out.push_back({kKubeletInstanceConfigPath, 0644, renderKubeletInstanceConfig(facts.criSocket)});
+  }
 
   std::sort(out.begin(), out.end(), [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
   return out;

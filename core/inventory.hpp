@@ -45,6 +45,9 @@ struct NodePool {
   Role role = Role::Worker;
   std::map<std::string, std::string> labels;
   std::vector<Taint> taints;
+  // True when the inventory has a `taints` key (even `[]`): as kubeadm's nodeRegistration.taints, an absent
+  // key gives control-plane nodes kubeadm's NoSchedule taint, an empty list gives none.
+  bool taintsSet = false;
   std::vector<Host> hosts;
   SourceLoc loc;
 };

@@ -172,6 +172,7 @@ NodePool readPool(Reader& r, const Entry& e) {
       labelValue(r, lv, p.labels[k]);
     }
   }
+  if (auto v = m.get("taints")) p.taintsSet = true;
   if (auto v = m.get("taints"))
     for (const auto& t : list(r, *v, "taints: [{key: dedicated, effect: NoSchedule}]")) p.taints.push_back(readTaint(r, t));
   auto hosts = list(r, m.require("hosts", "hosts: [{name: cp1, address: 10.0.0.11}]"),

@@ -292,3 +292,14 @@ TEST(K8sNames, LabelsAndSans) {
   EXPECT_FALSE(isWildcardDnsName("*example.com"));
   EXPECT_FALSE(isWildcardDnsName("a.*.example.com"));
 }
+
+// kubeadm's nodeRegistration.taints: an absent `taints` key and `taints: []` mean different things for a
+// control-plane pool (kubeadm's default NoSchedule taint, or none); the loader keeps the difference.
+TEST(Inventory, TaintsKeyPresentEvenWhenEmptyIsRecorded) {
+  Cluster c = parseInventory(inv("", "    - name: cp\n      role: control-plane\n      taints: []\n      hosts: [{name: cp1, address: 10.0.1.1}]\n"
+                                     "    - name: w\n      role: worker\n      hosts: [{name: w1, address: 10.0.2.1}]\n"),
+                             "f.yaml");
+  EXPECT_TRUE(c.findPool("cp")->taintsSet);
+  EXPECT_TRUE(c.findPool("cp")->taints.empty());
+  EXPECT_FALSE(c.findPool("w")->taintsSet);
+}

@@ -171,13 +171,20 @@ TEST(HostFiles, PerRoleAndTopology) {
   };
   auto ext = tc::externalEtcd();
   EXPECT_EQ(paths(renderHostManifests(ext, hostNamed(ext, "etcd2"))),
-            (std::vector<std::string>{"/etc/kubernetes/manifests/etcd.yaml", "/var/lib/kubelet/config.yaml"}));
+            (std::vector<std::string>{"/etc/kubernetes/manifests/etcd.yaml", "/var/lib/kubelet/config.yaml",
+                                      "/var/lib/kubelet/kubeadm-flags.env"}));
   EXPECT_EQ(paths(renderHostManifests(ext, hostNamed(ext, "cp1"))),
             (std::vector<std::string>{"/etc/kubernetes/manifests/kube-apiserver.yaml",
                                       "/etc/kubernetes/manifests/kube-controller-manager.yaml",
-                                      "/etc/kubernetes/manifests/kube-scheduler.yaml", "/var/lib/kubelet/config.yaml"}));
+                                      "/etc/kubernetes/manifests/kube-scheduler.yaml", "/var/lib/kubelet/config.yaml",
+                                      "/var/lib/kubelet/kubeadm-flags.env"}));
   EXPECT_EQ(paths(renderHostManifests(ext, hostNamed(ext, "w1"))),
-            (std::vector<std::string>{"/var/lib/kubelet/config.yaml"}));
+            (std::vector<std::string>{"/var/lib/kubelet/config.yaml", "/var/lib/kubelet/kubeadm-flags.env"}));
+  // From 1.34 kubeadm also writes instance-config.yaml (the CRI socket, kubelet_flags_test.cpp).
+  ext.kubernetesVersion = *Version::parse("v1.36.3");
+  EXPECT_EQ(paths(renderHostManifests(ext, hostNamed(ext, "w1"))),
+            (std::vector<std::string>{"/var/lib/kubelet/config.yaml", "/var/lib/kubelet/instance-config.yaml",
+                                      "/var/lib/kubelet/kubeadm-flags.env"}));
 
   ext.etcd.runAs = EtcdRunAs::Systemd;
   auto files = renderHostManifests(ext, hostNamed(ext, "etcd1"));
