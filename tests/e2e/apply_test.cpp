@@ -1,7 +1,10 @@
-// `kforge apply` end to end on the testbed: 3 stacked control planes + 1 worker on real test hosts (real sshd,
-// real etcd with mutual TLS, the stand-ins of tests/testbed/standins), checked with the real etcdctl and kubectl.
+// `kforge apply` end to end on the testbed: 3 stacked control planes + 2 workers on real test hosts (real sshd,
+// the REAL etcd, kube-apiserver, kube-controller-manager and kube-scheduler of the oldest pinned release, the
+// endpoint through a real HAProxy, the kubelet stand-in of tests/testbed/standins), checked with the real
+// etcdctl and kubectl of the same release.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -21,14 +24,16 @@ const std::string kTestbed = std::string(KFORGE_TESTBED) + " --dir " + kDir + " 
 const std::string kForge = KFORGE_BINARY;
 const std::string kInv = kDir + "/inventory.yaml";
 const std::string kState = kDir + "/.kforge/testbed";
+const std::string kRelease = kforge::e2e::pinnedReleases().front().kubernetes;
+constexpr int kHosts = 5;  // tb1-tb3 control planes (stacked etcd), tb4-tb5 workers
 
 std::string addr(int i) { return kNet + "." + std::to_string(10 + i); }
 
 Cmd kforge(const std::string& args) { return sh(kForge + " " + args); }
 
 Cmd etcdctlAt(const std::string& endpoints, const std::string& args) {
-  return sh("ETCDCTL_API=3 etcdctl --endpoints=" + endpoints + " --cacert " + kState + "/pki/etcd/ca.crt --cert " +
-            kState + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + kState +
+  return sh("ETCDCTL_API=3 " + kforge::e2e::etcdctlBin() + " --endpoints=" + endpoints + " --cacert " + kState +
+            "/pki/etcd/ca.crt --cert " + kState + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + kState +
             "/hosts/tb1/pki/etcd/healthcheck-client.key " + args);
 }
 
@@ -36,15 +41,28 @@ Cmd etcdctl(const std::string& args) {
   return etcdctlAt("https://" + addr(1) + ":2379,https://" + addr(2) + ":2379,https://" + addr(3) + ":2379", args);
 }
 
-Cmd kubectl(const std::string& args) { return sh("kubectl --kubeconfig " + kState + "/admin.conf " + args); }
+Cmd kubectl(const std::string& args) {
+  return sh(kforge::e2e::kubectlBin() + " --kubeconfig " + kState + "/admin.conf " + args);
+}
+
+// Polls a kubectl query until its output equals `want` (events, not the clock: the bound only ends a hang).
+std::string waitFor(const std::string& args, const std::string& want, int seconds = 120) {
+  std::string last;
+  for (int i = 0; i < seconds * 2; ++i) {
+    last = kubectl(args).out;
+    if (last == want) return last;
+    usleep(500 * 1000);
+  }
+  return last;
+}
 
 // sha256 of every file kforge manages on every host (read through the host's namespaces, not through kforge).
 std::string hostFiles() {
   std::string all;
-  for (int i = 1; i <= 4; ++i)
+  for (int i = 1; i <= kHosts; ++i)
     all += sh(kTestbed + " exec tb" + std::to_string(i) +
-              " sh -c 'find /etc/kubernetes /var/lib/kubelet/config.yaml /etc/systemd/system/kubelet.service -type f "
-              "-exec sha256sum {} + | sort'")
+              " sh -c 'find /etc/kubernetes /var/lib/kubelet/config.yaml /var/lib/kubelet/kubeadm-flags.env "
+              "/etc/systemd/system/kubelet.service -type f -exec sha256sum {} + | sort'")
                .out;
   return all;
 }
@@ -59,24 +77,86 @@ void expectHealthyCluster() {
   EXPECT_EQ(health.exitCode, 0) << health.out;
   auto ready = kubectl("get --raw /readyz");
   EXPECT_EQ(ready.out, "ok") << ready.out;
+  // Every node Ready at the release, control planes with their role (kforge's mark-control-plane: the kubelet
+  // may not set node-role labels itself), the pool label, workers without a role.
+  EXPECT_EQ(waitFor("get nodes -o jsonpath={range.items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status},{end}",
+                    "tb1=True,tb2=True,tb3=True,tb4=True,tb5=True,"),
+            "tb1=True,tb2=True,tb3=True,tb4=True,tb5=True,");
   auto nodes = kubectl("get nodes -L tier --no-headers");
-  for (const char* line : {"tb1 ", "tb2 ", "tb3 ", "tb4 "}) EXPECT_NE(nodes.out.find(line), std::string::npos) << nodes.out;
-  EXPECT_NE(nodes.out.find("general"), std::string::npos) << nodes.out;
+  for (int i = 1; i <= kHosts; ++i) {
+    std::string n = "tb" + std::to_string(i);
+    auto line = nodes.out.substr(nodes.out.find(n + " "));
+    line = line.substr(0, line.find('\n'));
+    EXPECT_NE(line.find(" Ready "), std::string::npos) << line;
+    EXPECT_NE(line.find(i <= 3 ? " control-plane " : " <none> "), std::string::npos) << line;
+    EXPECT_NE(line.find(" " + kRelease + " "), std::string::npos) << line;
+    EXPECT_NE(line.find(i <= 3 ? "control" : "general"), std::string::npos) << line;
+  }
+  EXPECT_EQ(kubectl("get node tb1 -o jsonpath={.spec.taints[*].key}:{.spec.taints[*].effect}").out,
+            "node-role.kubernetes.io/control-plane:NoSchedule");
+  EXPECT_EQ(kubectl("get node tb2 -o jsonpath={.metadata.labels.node\\.kubernetes\\.io/exclude-from-external-load-balancers}").exitCode, 0);
   auto taints = kubectl("get node tb4 -o jsonpath={.spec.taints}");
   EXPECT_NE(taints.out.find("\"key\":\"dedicated\""), std::string::npos) << taints.out;
-  // Addons through the API: CoreDNS with the cluster DNS address, kube-proxy, the cluster-admins binding.
-  EXPECT_EQ(kubectl("-n kube-system get svc kube-dns -o jsonpath={.spec.clusterIP}").out, "10.96.0.10");
-  EXPECT_NE(kubectl("-n kube-system get deploy coredns -o jsonpath={.spec.template.spec.containers[0].image}").out.find("coredns/coredns:v1.11.3"),
-            std::string::npos);
-  EXPECT_EQ(kubectl("-n kube-system get ds kube-proxy -o jsonpath={.spec.template.spec.containers[0].image}").out,
-            "registry.k8s.io/kube-proxy:v1.31.2");
+  EXPECT_EQ(taints.out.find("control-plane"), std::string::npos) << taints.out;
+  // admin.conf (kubeadm:cluster-admins) can do everything: the binding kforge made with super-admin.conf.
+  EXPECT_EQ(kubectl("auth can-i '*' '*'").out, "yes\n");
   EXPECT_EQ(kubectl("get clusterrolebinding kubeadm:cluster-admins -o jsonpath={.roleRef.name}").out, "cluster-admin");
+  // Controller-manager and scheduler: /healthz on each control plane, one leader each holding its Lease.
+  for (int i = 1; i <= 3; ++i)
+    for (int port : {10257, 10259}) {
+      auto hz = sh("curl -sk --max-time 5 https://" + addr(i) + ":" + std::to_string(port) + "/healthz");
+      EXPECT_EQ(hz.out, "ok") << "tb" << i << ":" << port << " " << hz.out;
+    }
+  for (const char* lease : {"kube-controller-manager", "kube-scheduler"}) {
+    auto holder = kubectl(std::string("-n kube-system get lease ") + lease + " -o jsonpath={.spec.holderIdentity}");
+    EXPECT_EQ(holder.out.rfind("tb", 0), 0u) << lease << ": " << holder.out;
+  }
+  // Mirror pods of the static pods, with the manifest's hash.
+  auto mirror = kubectl("-n kube-system get pod kube-apiserver-tb1 -o jsonpath={.metadata.annotations.kubernetes\\.io/config\\.hash}");
+  EXPECT_EQ(mirror.exitCode, 0) << mirror.out;
+  EXPECT_EQ(mirror.out.size(), 32u) << mirror.out;
+  // Addons: CoreDNS scheduled by the real scheduler and Running, with the cluster DNS address; kube-proxy.
+  EXPECT_EQ(kubectl("-n kube-system get svc kube-dns -o jsonpath={.spec.clusterIP}").out, "10.96.0.10");
+  EXPECT_EQ(waitFor("-n kube-system get pods -l k8s-app=kube-dns -o jsonpath={.items[*].status.phase}", "Running Running"),
+            "Running Running");
+  EXPECT_EQ(kubectl("-n kube-system get ds kube-proxy -o jsonpath={.spec.template.spec.containers[0].image}").out,
+            "registry.k8s.io/kube-proxy:" + kRelease);
+  // kube-proxy: one pod per node (5), all Running
+  EXPECT_EQ(waitFor("-n kube-system get ds kube-proxy -o jsonpath={.status.numberReady}", "5"), "5");
+}
+
+// The real `kubectl drain`: evicts a Deployment's pods from a worker (they come back on the other one), is
+// blocked by a PodDisruptionBudget allowing 0 disruptions, and `kubectl uncordon` undoes the cordon.
+void expectDrainHonoursPdbs() {
+  ASSERT_EQ(kubectl("create deployment web --image=registry.k8s.io/pause:3.10.2 --replicas=2").exitCode, 0);
+  ASSERT_EQ(kubectl("patch deployment web -p '{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"tier\":\"general\"}}}}}'").exitCode, 0);
+  auto rollout = kubectl("rollout status deployment/web --timeout=120s");
+  ASSERT_EQ(rollout.exitCode, 0) << rollout.out;
+  auto drain = kubectl("drain tb4 --ignore-daemonsets --timeout=120s");
+  ASSERT_EQ(drain.exitCode, 0) << drain.out;
+  EXPECT_EQ(kubectl("get node tb4 -o jsonpath={.spec.unschedulable}").out, "true");
+  EXPECT_EQ(waitFor("get pods -l app=web --field-selector spec.nodeName=tb4 -o name", ""), "");
+  ASSERT_EQ(kubectl("rollout status deployment/web --timeout=120s").exitCode, 0);
+  EXPECT_EQ(waitFor("get pods -l app=web -o jsonpath={.items[*].spec.nodeName}", "tb5 tb5"), "tb5 tb5");
+  ASSERT_EQ(kubectl("uncordon tb4").exitCode, 0);
+  EXPECT_EQ(kubectl("get node tb4 -o jsonpath={.spec.unschedulable}").out, "");
+
+  ASSERT_EQ(kubectl("create pdb web --selector=app=web --max-unavailable=0").exitCode, 0);
+  EXPECT_EQ(waitFor("get pdb web -o jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}", "2/0"), "2/0");
+  auto blocked = kubectl("drain tb5 --ignore-daemonsets --timeout=15s");
+  EXPECT_NE(blocked.exitCode, 0) << blocked.out;
+  EXPECT_NE(blocked.out.find("disruption budget"), std::string::npos) << blocked.out;
+  EXPECT_EQ(kubectl("get pods -l app=web -o jsonpath={.items[*].spec.nodeName}").out, "tb5 tb5");
+  ASSERT_EQ(kubectl("uncordon tb5").exitCode, 0);
+  EXPECT_EQ(kubectl("get node tb5 -o jsonpath={.spec.unschedulable}").out, "");
+  kubectl("delete pdb web");
+  kubectl("delete deployment web");
 }
 
 class ApplyE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto up = sh(kTestbed + " up 4");
+    auto up = sh(kTestbed + " up " + std::to_string(kHosts));
     ASSERT_EQ(up.exitCode, 0) << up.out;
   }
   void TearDown() override { sh(kTestbed + " down"); }
@@ -91,6 +171,7 @@ TEST_F(ApplyE2E, BuildsTheClusterAndASecondApplyChangesNothing) {
   auto apply = kforge("apply -f " + kInv);
   ASSERT_EQ(apply.exitCode, 0) << apply.out;
   expectHealthyCluster();
+  expectDrainHonoursPdbs();
 
   std::string before = hostFiles();
   auto again = kforge("apply -f " + kInv);
@@ -185,8 +266,12 @@ TEST_F(ApplyE2E, KilledMidwayThenRerunEndsHealthyAndComplete) {
     if (sh(kTestbed + " exec tb1 cat /var/lib/kubelet/standin-pods.json").out.find("\"etcd\"") != std::string::npos) break;
     usleep(100 * 1000);
   }
+  // It must still be running when killed, else this test is only "apply twice".
+  ASSERT_EQ(waitpid(pid, nullptr, WNOHANG), 0) << "kforge apply ended before it could be killed mid-run";
   kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) << "kforge was not killed mid-run";
   // The run lock died with the process (flock): the second run goes ahead and finishes the job.
   auto r = kforge("apply -f " + kInv);
   ASSERT_EQ(r.exitCode, 0) << r.out;
@@ -208,19 +293,19 @@ TEST(ApplyExternalEtcdE2E, ThreeEtcdTwoControlPlanesOneWorker) {
   FILE* f = fopen(inv.c_str(), "w");
   fprintf(f,
           "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: ext}\nspec:\n"
-          "  kubernetesVersion: v1.31.2\n  controlPlaneEndpoint: %s:6443\n  etcd: {topology: external}\n"
+          "  kubernetesVersion: %s\n  controlPlaneEndpoint: %s.10:6443\n  etcd: {topology: external}\n"
           "  pki: {keyAlgorithm: ecdsa-p256}\n  ssh: {user: root, keyPath: %s/id_ed25519, knownHosts: %s/known_hosts}\n"
           "  nodePools:\n"
           "    - {name: etcd, role: etcd, hosts: [{name: tb1, address: %s}, {name: tb2, address: %s}, {name: tb3, address: %s}]}\n"
           "    - {name: control, role: control-plane, hosts: [{name: tb4, address: %s}, {name: tb5, address: %s}]}\n"
           "    - {name: general, role: worker, labels: {tier: general}, hosts: [{name: tb6, address: %s}]}\n",
-          a(4).c_str(), dir.c_str(), dir.c_str(), a(1).c_str(), a(2).c_str(), a(3).c_str(), a(4).c_str(), a(5).c_str(),
+          kRelease.c_str(), net.c_str(), dir.c_str(), dir.c_str(), a(1).c_str(), a(2).c_str(), a(3).c_str(), a(4).c_str(), a(5).c_str(),
           a(6).c_str());
   fclose(f);
   auto r = kforge("apply -f " + inv);
   EXPECT_EQ(r.exitCode, 0) << r.out;
   std::string state = dir + "/.kforge/ext";
-  auto members = sh("ETCDCTL_API=3 etcdctl --endpoints=https://" + a(1) + ":2379 --cacert " + state +
+  auto members = sh("ETCDCTL_API=3 " + kforge::e2e::etcdctlBin() + " --endpoints=https://" + a(1) + ":2379 --cacert " + state +
                     "/pki/etcd/ca.crt --cert " + state + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + state +
                     "/hosts/tb1/pki/etcd/healthcheck-client.key member list");
   for (const char* n : {"tb1", "tb2", "tb3"})
@@ -230,9 +315,9 @@ TEST(ApplyExternalEtcdE2E, ThreeEtcdTwoControlPlanesOneWorker) {
   auto flags = sh(tb + " exec tb4 grep -- --etcd-servers /etc/kubernetes/manifests/kube-apiserver.yaml");
   EXPECT_NE(flags.out.find("https://" + a(1) + ":2379,https://" + a(2) + ":2379,https://" + a(3) + ":2379"),
             std::string::npos) << flags.out;
-  auto ready = sh("kubectl --kubeconfig " + state + "/admin.conf get --raw /readyz");
+  auto ready = sh(kforge::e2e::kubectlBin() + " --kubeconfig " + state + "/admin.conf get --raw /readyz");
   EXPECT_EQ(ready.out, "ok");
-  auto nodes = sh("kubectl --kubeconfig " + state + "/admin.conf get nodes -L tier --no-headers");
+  auto nodes = sh(kforge::e2e::kubectlBin() + " --kubeconfig " + state + "/admin.conf get nodes -L tier --no-headers");
   for (const char* n : {"tb4 ", "tb5 ", "tb6 "}) EXPECT_NE(nodes.out.find(n), std::string::npos) << nodes.out;
   EXPECT_EQ(nodes.out.find("tb1 "), std::string::npos) << "etcd hosts run no registered kubelet: " << nodes.out;
   auto again = kforge("apply -f " + inv);

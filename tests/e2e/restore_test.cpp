@@ -25,7 +25,7 @@ constexpr int kApiObjects = 200;  // 9,800 + 200 = 10,000 keys
 
 std::string all3() { return T.endpoints(1, 3); }
 
-// Puts kGatewayKeys keys through etcd's JSON gateway and kApiObjects ConfigMaps through the API stand-in.
+// Puts kGatewayKeys keys through etcd's JSON gateway and kApiObjects ConfigMaps through the real API server.
 void writeData(const std::string& tag) {
   std::string s = T.state();
   auto put = sh("python3 " + kGatewayPut + " " + T.addr(2) + ":2379 " + s + "/pki/etcd/ca.crt " + s +
@@ -250,7 +250,8 @@ TEST_F(RestoreE2E, OntoThreeNewHosts) {
   std::string inv = T.dir + "/replaced.yaml";
   std::ofstream f(inv);
   f << "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: testbed}\nspec:\n"
-       "  kubernetesVersion: v1.31.2\n  controlPlaneEndpoint: " << T.addr(5) << ":6443\n"
+       "  kubernetesVersion: " << kforge::e2e::pinnedReleases().front().kubernetes << "\n"
+       "  controlPlaneEndpoint: " << T.net << ".10:6443\n"  // the same load balancer, new API servers behind it
        "  pki: {keyAlgorithm: ecdsa-p256}\n  ssh: {user: root, port: 22, keyPath: " << T.dir << "/id_ed25519, knownHosts: "
     << T.dir << "/known_hosts}\n  nodePools:\n"
        "    - name: control\n      role: control-plane\n      labels: {tier: control}\n      hosts:\n"
