@@ -218,11 +218,11 @@ Cluster parseInventory(const std::string& text, const std::string& fileName) {
 
   auto av = top.require("apiVersion", std::string("apiVersion: ") + kInventoryApiVersion);
   if (str(r, av) != kInventoryApiVersion)
-    r.fail(av.loc, "apiVersion \"" + str(r, av) + "\" is not supported (expected apiVersion: " +
+    r.fail(av.loc, "apiVersion " + quotedValue(str(r, av)) + " is not supported (expected apiVersion: " +
                        kInventoryApiVersion + ")");
   auto kind = top.require("kind", std::string("kind: ") + kInventoryKind);
   if (str(r, kind) != kInventoryKind)
-    r.fail(kind.loc, "kind \"" + str(r, kind) + "\" is not supported (expected kind: " + kInventoryKind + ")");
+    r.fail(kind.loc, "kind " + quotedValue(str(r, kind)) + " is not supported (expected kind: " + kInventoryKind + ")");
   auto md = mapAt(r, top.require("metadata", "metadata: {name: prod-eu1}"), "metadata: {name: prod-eu1}", {"name"});
   c.name = rfc1123Label(r, md.require("name", "name: prod-eu1"));
   readSpec(r, top.require("spec", "spec: {kubernetesVersion: v1.31.2, nodePools: [...]}"), c);

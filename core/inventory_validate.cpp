@@ -6,6 +6,7 @@
 #include "core/inventory_internal.hpp"
 #include "core/k8s_names.hpp"
 #include "core/net.hpp"
+#include "core/printable.hpp"
 #include "core/version_catalog.hpp"
 
 namespace kforge {
@@ -13,7 +14,7 @@ namespace kforge {
 namespace inv {
 
 namespace {
-std::string q(const std::string& s) { return "\"" + s + "\""; }
+std::string q(const std::string& s) { return yamlr::quotedValue(s); }
 }  // namespace
 
 std::string rfc1123Label(const Reader& r, const Entry& e) {
@@ -70,7 +71,7 @@ std::string kubernetesVersion(const Reader& r, const Entry& e) {
   if (!ver->isRelease())
     r.fail(e.loc, e.path + " " + q(v) + " is a pre-release; kforge supports releases " + supportedVersionsText());
   if (!isSupportedKubernetesVersion(*ver))
-    r.fail(e.loc, e.path + " " + v + " is not in kforge's version catalog (supported: " + supportedVersionsText() + ")");
+    r.fail(e.loc, e.path + " " + printable(v) + " is not in kforge's version catalog (supported: " + supportedVersionsText() + ")");
   return ver->str();
 }
 
@@ -142,8 +143,9 @@ void extraArgName(const Reader& r, const Entry& e, const std::string& key) {
   static const std::regex ok(R"([a-z0-9][a-z0-9-]*)");
   if (key.starts_with("-"))
     r.fail(e.keyLoc, "extraArgs key " + q(key) + " starts with '-'; write the flag name without dashes (e.g. " +
-                         key.substr(key.find_first_not_of('-') == std::string::npos ? key.size()
-                                                                                   : key.find_first_not_of('-')) +
+                         printable(key.substr(key.find_first_not_of('-') == std::string::npos
+                                                  ? key.size()
+                                                  : key.find_first_not_of('-'))) +
                          ")");
   if (!std::regex_match(key, ok))
     r.fail(e.keyLoc, "extraArgs key " + q(key) +

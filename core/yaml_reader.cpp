@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "core/duration.hpp"
+#include "core/printable.hpp"
 
 namespace kforge::yamlr {
 
@@ -45,7 +46,8 @@ SourceLoc Reader::loc(const YAML::Node& n) const {
 }
 
 void Reader::fail(const SourceLoc& at, const std::string& msg) const {
-  throw Error(at, msg, ExitCode::InvalidInput);
+  // Values in messages are quotedValue() where they are put in; this catches any that were not.
+  throw Error(at, printable(msg, 4000), ExitCode::InvalidInput);
 }
 
 Entry Reader::loadSingleMap(const std::string& text, const std::string& what) const {
@@ -55,7 +57,7 @@ Entry Reader::loadSingleMap(const std::string& text, const std::string& what) co
   } catch (const YAML::Exception& e) {
     SourceLoc at{file_, 0, 0};
     if (!e.mark.is_null()) at = SourceLoc{file_, e.mark.line + 1, e.mark.column + 1};
-    fail(at, "YAML syntax error: " + e.msg);
+    fail(at, "YAML syntax error: " + printable(e.msg));
   }
   if (docs.empty() || (docs.size() == 1 && docs[0].IsNull()))
     fail(SourceLoc{file_, 0, 0}, "the file is empty; expected " + what);
@@ -72,11 +74,13 @@ std::string describeKind(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map: return "a map";
     case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "\"" + n.Scalar() + "\"";
+    case YAML::NodeType::Scalar: return quotedValue(n.Scalar());
     case YAML::NodeType::Null: return "no value";
     default: return "nothing";
   }
 }
+
+std::string quotedValue(std::string_view s) { return "\"" + printable(s) + "\""; }
 
 bool isNonStringPlainScalar(const YAML::Node& n) {
   if (!n.IsScalar() || n.Tag() != "?") return false;  // "!" = quoted, i.e. a string
@@ -97,7 +101,7 @@ MapView::MapView(Reader& r, const Entry& e, std::vector<std::string> allowed)
       r.fail(kl, "a key in " + where(e.path) + " must be a plain name, got " + describeKind(k));
     const std::string& key = k.Scalar();
     if (auto prev = seen.find(key); prev != seen.end())
-      r.fail(kl, "duplicate key \"" + key + "\" in " + where(e.path) + " (first at line " +
+      r.fail(kl, "duplicate key " + quotedValue(key) + " in " + where(e.path) + " (first at line " +
                      std::to_string(prev->second.line) + "); remove one of them");
     seen.emplace(key, kl);
     if (!freeForm_ && std::find(allowed_.begin(), allowed_.end(), key) == allowed_.end()) {
@@ -107,7 +111,7 @@ MapView::MapView(Reader& r, const Entry& e, std::vector<std::string> allowed)
         size_t d = editDistance(key, a);
         if (d < best && d <= (a.size() >= 4 ? 2u : 1u)) best = d, hint = a;
       }
-      r.fail(kl, "unknown key \"" + key + "\" in " + where(e.path) +
+      r.fail(kl, "unknown key " + quotedValue(key) + " in " + where(e.path) +
                      (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") + " (expected one of: " +
                      join(allowed_) + ")");
     }
@@ -141,7 +145,7 @@ std::vector<std::pair<std::string, Entry>> MapView::entries() const {
   for (auto it = e_.node.begin(); it != e_.node.end(); ++it) {
     std::string key = it->first.Scalar();
     YAML::Node v = it->second;
-    std::string p = e_.path + "[\"" + key + "\"]";
+    std::string p = e_.path + "[" + quotedValue(key) + "]";
     Entry e{v, v.IsNull() ? r_.loc(it->first) : r_.loc(v), r_.loc(it->first), p};
     r_.locs[p] = e.loc;
     r_.keyLocs[p] = e.keyLoc;
@@ -194,8 +198,8 @@ int duration(const Reader& r, const Entry& e) {
   std::string s = str(r, e);
   auto d = parseDurationSeconds(s);
   if (!d)
-    r.fail(e.loc, e.path + " \"" + s +
-                      "\" is not a valid duration (expected whole hours, minutes and seconds like 90s, 5m or 1h30m)");
+    r.fail(e.loc, e.path + " " + quotedValue(s) +
+                      " is not a valid duration (expected whole hours, minutes and seconds like 90s, 5m or 1h30m)");
   if (*d <= 0) r.fail(e.loc, e.path + " must be longer than 0s (e.g. 5m)");
   return *d;
 }
@@ -205,8 +209,8 @@ std::string stringValue(const Reader& r, const Entry& e, const std::string& key)
     r.fail(e.loc, e.path + " must be a string (e.g. " + key + ": \"value\"), got " + describeKind(e.node));
   if (e.node.IsNull()) r.fail(e.loc, e.path + " has no value; write an empty string as " + key + ": \"\"");
   if (isNonStringPlainScalar(e.node))
-    r.fail(e.loc, e.path + " must be a string, got the YAML number/boolean " + e.node.Scalar() + "; quote it: " + key +
-                      ": \"" + e.node.Scalar() + "\"");
+    r.fail(e.loc, e.path + " must be a string, got the YAML number/boolean " + printable(e.node.Scalar()) +
+                      "; quote it: " + printable(key) + ": " + quotedValue(e.node.Scalar()));
   return e.node.Scalar();
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,9 @@ class Reader {
 
 // "a map", "a list", "a string/number", "null" — for messages.
 std::string describeKind(const YAML::Node& n);
+// A value from the file, for messages: in double quotes, non-printable bytes escaped, long values cut
+// (core/printable.hpp): "a\x1bb", "aaaa…(9800 more bytes)".
+std::string quotedValue(std::string_view s);
 // The node as a scalar is a plain (unquoted) YAML 1.1/1.2 bool, number or null ("true", "2", "1.5", "~", "yes").
 bool isNonStringPlainScalar(const YAML::Node& n);
 
@@ -87,7 +91,7 @@ T oneOf(const Reader& r, const Entry& e, const std::vector<std::pair<std::string
     if (name == v) return value;
     names += (names.empty() ? "" : ", ") + name;
   }
-  r.fail(e.loc, e.path + " \"" + v + "\" is not valid (expected one of: " + names + ")");
+  r.fail(e.loc, e.path + " " + quotedValue(v) + " is not valid (expected one of: " + names + ")");
 }
 
 }  // namespace kforge::yamlr
