@@ -1,12 +1,12 @@
 // The inventory's value rules (one per kind of field) and its cross-field checks. See docs/inventory.md.
 #include <map>
-#include <regex>
 #include <set>
 
 #include "core/inventory_internal.hpp"
 #include "core/k8s_names.hpp"
 #include "core/net.hpp"
 #include "core/printable.hpp"
+#include "core/value_syntax.hpp"
 #include "core/version_catalog.hpp"
 
 namespace kforge {
@@ -77,8 +77,7 @@ std::string kubernetesVersion(const Reader& r, const Entry& e) {
 
 std::string absolutePath(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  static const std::regex ok(R"(/[A-Za-z0-9._/-]*)");
-  bool good = std::regex_match(v, ok) && v != "/" && v.find("/../") == std::string::npos &&
+  bool good = isPortableAbsolutePath(v) && v != "/" && v.find("/../") == std::string::npos &&
               !v.ends_with("/..") && v.find("//") == std::string::npos;
   if (!good)
     r.fail(e.loc, e.path + " " + q(v) +
@@ -97,8 +96,7 @@ std::string nonEmpty(const Reader& r, const Entry& e, const std::string& example
 
 std::string posixUser(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  static const std::regex ok(R"([a-z_][a-z0-9_-]{0,31})");
-  if (!std::regex_match(v, ok))
+  if (!isPosixUserName(v))
     r.fail(e.loc, e.path + " " + q(v) +
                       " is not a valid user name (expected 1-32 lowercase letters, digits, '_' or '-', starting with a "
                       "letter or '_', e.g. root)");
@@ -107,8 +105,7 @@ std::string posixUser(const Reader& r, const Entry& e) {
 
 std::string imageRepository(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  static const std::regex ok(R"([a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*)");
-  if (!std::regex_match(v, ok))
+  if (!isImageRepository(v))
     r.fail(e.loc, e.path + " " + q(v) +
                       " is not an image repository (expected registry[:port][/path], e.g. registry.k8s.io or "
                       "registry.example.com:5000/k8s)");
@@ -117,8 +114,7 @@ std::string imageRepository(const Reader& r, const Entry& e) {
 
 std::string imageTag(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  static const std::regex ok(R"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
-  if (!v.empty() && !std::regex_match(v, ok))
+  if (!v.empty() && !isImageTag(v))
     r.fail(e.loc, e.path + " " + q(v) + " is not an image tag (e.g. 3.5.15-0, or \"\" for the default)");
   return v;
 }
@@ -140,14 +136,13 @@ void labelValue(const Reader& r, const Entry& e, const std::string& value) {
 }
 
 void extraArgName(const Reader& r, const Entry& e, const std::string& key) {
-  static const std::regex ok(R"([a-z0-9][a-z0-9-]*)");
   if (key.starts_with("-"))
     r.fail(e.keyLoc, "extraArgs key " + q(key) + " starts with '-'; write the flag name without dashes (e.g. " +
                          printable(key.substr(key.find_first_not_of('-') == std::string::npos
                                                   ? key.size()
                                                   : key.find_first_not_of('-'))) +
                          ")");
-  if (!std::regex_match(key, ok))
+  if (!isFlagName(key))
     r.fail(e.keyLoc, "extraArgs key " + q(key) +
                          " is not a flag name (expected lowercase letters, digits and '-', e.g. audit-log-path)");
   if (e.node.IsScalar() && e.node.Scalar().find_first_of("\n\r") != std::string::npos)

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
 
 #include "core/duration.hpp"
 #include "core/printable.hpp"
@@ -82,13 +81,56 @@ std::string describeKind(const YAML::Node& n) {
 
 std::string quotedValue(std::string_view s) { return "\"" + printable(s) + "\""; }
 
+namespace {
+bool digits(std::string_view s, size_t& i, bool (*ok)(char)) {  // one or more; advances i
+  size_t start = i;
+  while (i < s.size() && ok(s[i])) ++i;
+  return i > start;
+}
+bool dec(char c) { return c >= '0' && c <= '9'; }
+bool oct(char c) { return c >= '0' && c <= '7'; }
+bool hex(char c) { return dec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool decOrUnderscore(char c) { return dec(c) || c == '_'; }
+}  // namespace
+
+bool isNonStringPlainText(std::string_view s) {
+  static const std::string_view words[] = {"~",     "null", "Null", "NULL", "true", "True", "TRUE", "false",
+                                           "False", "FALSE", "yes", "Yes",  "YES",  "no",   "No",   "NO",
+                                           "on",    "On",   "ON",   "off",  "Off",  "OFF",  ".nan", ".NaN",
+                                           ".NAN"};
+  for (auto w : words)
+    if (s == w) return true;
+  size_t i = 2;
+  if (s.starts_with("0o")) return digits(s, i, oct) && i == s.size();  // no other alternative has an 'o' or 'x'
+  if (s.starts_with("0x")) return digits(s, i, hex) && i == s.size();
+  i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  std::string_view rest = s.substr(i);
+  if (rest == ".inf" || rest == ".Inf" || rest == ".INF") return true;
+  // [-+]?[0-9][0-9_]*
+  if (!rest.empty() && dec(rest[0])) {
+    size_t j = i + 1;
+    digits(s, j, decOrUnderscore);
+    if (j == s.size()) return true;
+  }
+  // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits(s, i, dec)) return false;
+  } else {
+    if (!digits(s, i, dec)) return false;
+    if (i < s.size() && s[i] == '.') ++i, digits(s, i, dec);
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (!digits(s, i, dec)) return false;
+  }
+  return i == s.size();
+}
+
 bool isNonStringPlainScalar(const YAML::Node& n) {
   if (!n.IsScalar() || n.Tag() != "?") return false;  // "!" = quoted, i.e. a string
-  static const std::regex nonString(
-      R"(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|)"
-      R"([-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+|)"
-      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
-  return std::regex_match(n.Scalar(), nonString);
+  return isNonStringPlainText(n.Scalar());
 }
 
 MapView::MapView(Reader& r, const Entry& e, std::vector<std::string> allowed)

@@ -51,6 +51,11 @@ std::string describeKind(const YAML::Node& n);
 std::string quotedValue(std::string_view s);
 // The node as a scalar is a plain (unquoted) YAML 1.1/1.2 bool, number or null ("true", "2", "1.5", "~", "yes").
 bool isNonStringPlainScalar(const YAML::Node& n);
+// The text test behind it, as a plain loop (no std::regex: it recurses per character), equal to
+//   ~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|
+//   [-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|
+//   [-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)
+bool isNonStringPlainText(std::string_view s);
 
 // A map with its keys checked against `allowed` on construction.
 class MapView {
