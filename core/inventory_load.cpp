@@ -2,7 +2,6 @@
 // unknown keys, wrong types and bad values at their file:line:column. Cross-field rules: inventory_validate.cpp.
 #include <utility>
 
-#include "core/fs.hpp"
 #include "core/inventory.hpp"
 #include "core/inventory_internal.hpp"
 
@@ -232,13 +231,7 @@ Cluster parseInventory(const std::string& text, const std::string& fileName) {
 }
 
 Cluster loadInventory(const std::string& path) {
-  std::string text;
-  try {
-    text = readFile(path);
-  } catch (const Error& e) {
-    throw Error(std::string(e.what()) + " (the inventory file, given with -f)", ExitCode::InvalidInput);
-  }
-  return parseInventory(text, path);
+  return parseInventory(readInputFile(path, "the inventory file, given with -f"), path);
 }
 
 }  // namespace kforge

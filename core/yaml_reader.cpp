@@ -1,7 +1,13 @@
 #include "core/yaml_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <climits>
+#include <cstring>
+#include <fstream>
 
 #include "core/duration.hpp"
 #include "core/printable.hpp"
@@ -49,13 +55,64 @@ void Reader::fail(const SourceLoc& at, const std::string& msg) const {
   throw Error(at, printable(msg, 4000), ExitCode::InvalidInput);
 }
 
+namespace {
+
+std::string sizeText(size_t n) {
+  if (n % (1024 * 1024) == 0) return std::to_string(n / (1024 * 1024)) + " MiB";
+  return n % 1024 == 0 ? std::to_string(n / 1024) + " KiB" : std::to_string(n) + " bytes";
+}
+
+// The first tab in the indentation of a line at or before `line` (1-based), as a location; line 0 when none.
+SourceLoc tabInIndentation(const std::string& file, const std::string& text, int line) {
+  int n = 1;
+  for (size_t start = 0; start < text.size() && n <= line; ++n) {
+    size_t end = text.find('\n', start);
+    std::string_view l(text.data() + start, (end == std::string::npos ? text.size() : end) - start);
+    size_t indent = l.find_first_not_of(" \t");
+    if (indent != std::string_view::npos && l[indent] != '#') {
+      size_t tab = l.substr(0, indent).find('\t');
+      if (tab != std::string_view::npos) return SourceLoc{file, n, static_cast<int>(tab) + 1};
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return SourceLoc{file, 0, 0};
+}
+
+}  // namespace
+
+std::string readInputFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read " + path + ": " + std::strerror(errno) + " (" + what + ")", ExitCode::InvalidInput);
+  std::string text(kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw Error("cannot read " + path + ": " + std::strerror(errno) + " (" + what + ")", ExitCode::InvalidInput);
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxFileBytes)
+    throw Error(SourceLoc{path, 0, 0},
+                "the file is larger than " + sizeText(kMaxFileBytes) + ", the most kforge reads from an input file (" +
+                    what + ")",
+                ExitCode::InvalidInput);
+  return text;
+}
+
 Entry Reader::loadSingleMap(const std::string& text, const std::string& what) const {
+  if (text.size() > kMaxFileBytes)
+    fail(SourceLoc{file_, 0, 0}, "the file is " + std::to_string(text.size()) + " bytes, larger than " +
+                                     sizeText(kMaxFileBytes) + ", the most kforge reads from an input file");
+  const std::string tooDeep = "nesting deeper than " + std::to_string(kMaxDepth) +
+                              " levels; kforge's input files need far fewer (check for unbalanced [ or { or runaway "
+                              "indentation)";
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own guard, at 2000 levels
+    fail(SourceLoc{file_, e.mark.line + 1, e.mark.column + 1}, tooDeep);
   } catch (const YAML::Exception& e) {
     SourceLoc at{file_, 0, 0};
     if (!e.mark.is_null()) at = SourceLoc{file_, e.mark.line + 1, e.mark.column + 1};
+    if (SourceLoc tab = tabInIndentation(file_, text, at.line > 0 ? at.line : INT_MAX); tab.line > 0)
+      fail(tab, "a tab character in the indentation; YAML does not allow tabs for indentation, indent with spaces");
     fail(at, "YAML syntax error: " + printable(e.msg));
   }
   if (docs.empty() || (docs.size() == 1 && docs[0].IsNull()))
@@ -63,6 +120,30 @@ Entry Reader::loadSingleMap(const std::string& text, const std::string& what) co
   if (docs.size() > 1)
     fail(loc(docs[1]), "a second YAML document starts here; the file must hold exactly one document (remove the "
                        "'---' separator and everything after it, or split it into separate files)");
+  // Limits on what was parsed, in document order. Aliases are walked at each use: the visit budget stops
+  // documents that expand exponentially.
+  size_t budget = 2 * text.size() + 1000;
+  std::vector<std::pair<YAML::Node, int>> stack{{docs[0], 0}};
+  while (!stack.empty()) {
+    auto [n, depth] = stack.back();
+    stack.pop_back();
+    if (budget-- == 0)
+      fail(loc(n), "the document expands to more than " + std::to_string(2 * text.size() + 1000) +
+                       " nodes (aliases count at each use); kforge's input files need far fewer");
+    if (depth > kMaxDepth) fail(loc(n), tooDeep);
+    if (n.IsScalar() && n.Scalar().size() > kMaxScalarBytes)
+      fail(loc(n), "a value of " + std::to_string(n.Scalar().size()) + " bytes; values in kforge's input files are at "
+                   "most " + sizeText(kMaxScalarBytes) + " (starts with " + quotedValue(n.Scalar().substr(0, 40)) + ")");
+    std::vector<std::pair<YAML::Node, int>> children;
+    if (n.IsMap())
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        children.emplace_back(it->first, depth + 1);
+        children.emplace_back(it->second, depth + 1);
+      }
+    else if (n.IsSequence())
+      for (auto it = n.begin(); it != n.end(); ++it) children.emplace_back(*it, depth + 1);
+    stack.insert(stack.end(), children.rbegin(), children.rend());
+  }
   Entry e{docs[0], loc(docs[0]), loc(docs[0]), ""};
   if (!docs[0].IsMap())
     fail(e.loc, "the top level must be a map, got " + describeKind(docs[0]) + "; expected " + what);

@@ -2,6 +2,9 @@
 // Every error is a kforge::Error at the file:line:column of the offending node, naming what was expected.
 // Rules: exactly one document whose root is a map; unknown and duplicate keys are errors; a key whose value
 // is null (`key:` or `key: ~`) counts as absent for optional keys and as "has no value" for required ones.
+// Limits (input is untrusted; yaml-cpp needs ~240 bytes of memory per byte of input): at most kMaxFileBytes
+// of text, scalars (keys and values) of at most kMaxScalarBytes, nesting at most kMaxDepth levels deep, and
+// at most about two nodes per byte of text counting each use of an alias (no "billion laughs").
 #pragma once
 #include <yaml-cpp/yaml.h>
 
@@ -16,6 +19,10 @@
 #include "core/error.hpp"
 
 namespace kforge::yamlr {
+
+inline constexpr size_t kMaxFileBytes = 1024 * 1024;
+inline constexpr size_t kMaxScalarBytes = 16 * 1024;
+inline constexpr int kMaxDepth = 32;  // the inventory needs 7 (spec.nodePools[0].hosts[0].name is 6 below the root)
 
 // One value read from a map or list: the node, where it is, and its path ("spec.nodePools[0].name").
 struct Entry {
@@ -33,7 +40,8 @@ class Reader {
   [[noreturn]] void fail(const SourceLoc& at, const std::string& msg) const;
 
   // Parses text that must hold exactly one YAML document whose root is a map. `what` names the expected
-  // content in messages ("an inventory (apiVersion: kforge.dev/v1alpha1, kind: Cluster)").
+  // content in messages ("an inventory (apiVersion: kforge.dev/v1alpha1, kind: Cluster)"). Applies the limits
+  // above; a syntax error caused by a tab in the indentation is reported as such, at the tab.
   Entry loadSingleMap(const std::string& text, const std::string& what) const;
 
   // Where each value read so far is (by path), for checks that run after the walk.
@@ -43,6 +51,11 @@ class Reader {
  private:
   std::string file_;
 };
+
+// Reads a YAML input file of at most kMaxFileBytes (never reading more than that, even from a pipe or device).
+// Throws kforge::Error (ExitCode::InvalidInput) naming the file; `what` is added to a read error
+// ("the inventory file, given with -f").
+std::string readInputFile(const std::string& path, const std::string& what);
 
 // "a map", "a list", "a string/number", "null" — for messages.
 std::string describeKind(const YAML::Node& n);
