@@ -49,7 +49,7 @@ void readEtcd(Reader& r, const Entry& e, EtcdSpec& s) {
     s.topology = oneOf<EtcdTopology>(r, *v, {{"stacked", EtcdTopology::Stacked}, {"external", EtcdTopology::External}});
   if (auto v = m.get("runAs"))
     s.runAs = oneOf<EtcdRunAs>(r, *v, {{"static-pod", EtcdRunAs::StaticPod}, {"systemd", EtcdRunAs::Systemd}});
-  if (auto v = m.get("dataDir")) s.dataDir = absolutePath(r, *v);
+  if (auto v = m.get("dataDir")) s.dataDir = etcdDataDir(r, *v);
   s.serverCertSANs = sans(r, m, "serverCertSANs");
   s.peerCertSANs = sans(r, m, "peerCertSANs");
   s.extraArgs = extraArgs(r, m);

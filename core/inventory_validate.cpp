@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/inventory_internal.hpp"
+#include "core/data_dir.hpp"
 #include "core/k8s_names.hpp"
 #include "core/net.hpp"
 #include "core/printable.hpp"
@@ -75,15 +76,19 @@ std::string kubernetesVersion(const Reader& r, const Entry& e) {
   return ver->str();
 }
 
-std::string absolutePath(const Reader& r, const Entry& e) {
+std::string etcdDataDir(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  bool good = isPortableAbsolutePath(v) && v != "/" && v.find("/../") == std::string::npos &&
-              !v.ends_with("/..") && v.find("//") == std::string::npos;
-  if (!good)
-    r.fail(e.loc, e.path + " " + q(v) +
-                      " is not a usable directory: use an absolute path of letters, digits, '.', '_', '-' and '/' "
-                      "other than / (e.g. /var/lib/etcd)");
-  return v;
+  const std::string what = e.path + " " + q(v);
+  if (!isPortableAbsolutePath(v))
+    r.fail(e.loc, what + " is not a usable directory: use an absolute path of letters, digits, '.', '_', '-' and '/' "
+                         "(e.g. /var/lib/etcd)");
+  std::string why;
+  auto norm = normalizeHostPath(v, &why);
+  if (!norm) r.fail(e.loc, what + " " + why + " (e.g. /var/lib/etcd)");
+  if (std::string reason = systemDirectoryReason(*norm); !reason.empty())
+    r.fail(e.loc, what + " " + reason + "; reset and restore move the whole content of this directory aside, so it must "
+                         "be one that only etcd uses (e.g. /var/lib/etcd)");
+  return *norm;
 }
 
 std::string nonEmpty(const Reader& r, const Entry& e, const std::string& example) {
