@@ -47,9 +47,10 @@ std::string restoreDataScript(const Cluster& c, const Host& h, const RestoreReco
   std::string s = "set -e\nW=" + shellQuote(rec.workDir()) + "\nD=" + shellQuote(c.etcd.dataDir) + "\n";
   s += "if [ -f \"$W/restored\" ]; then echo 'already restored'; exit 0; fi\n";
   s += etcdDataDirGuard(h.name, c.etcd.dataDir);
+  // The expected hash comes from the backup's metadata file: quoted once, then only used as "$H".
+  s += "H=" + shellQuote(rec.sha256) + "\n";
   s += "got=$(sha256sum \"$W/snapshot.db\" | cut -d' ' -f1)\n"
-       "if [ \"$got\" != " + shellQuote(rec.sha256) + " ]; then echo \"the snapshot on this host has sha256 $got, expected " +
-       rec.sha256 + "\" >&2; exit 1; fi\n";
+       "if [ \"$got\" != \"$H\" ]; then echo \"the snapshot on this host has sha256 $got, expected $H\" >&2; exit 1; fi\n";
   // etcdutl since etcd 3.5; etcdctl (API v3) restores on 3.4 and is deprecated for it later.
   s += "if command -v etcdutl >/dev/null 2>&1; then TOOL=etcdutl; elif command -v etcdctl >/dev/null 2>&1; then TOOL=etcdctl; "
        "else echo 'neither etcdutl nor etcdctl is installed on this host (Debian: etcd-client; or etcdutl from the etcd release)' >&2; exit 1; fi\n";
