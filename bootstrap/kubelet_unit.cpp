@@ -3,16 +3,17 @@
 // flags (node name, node IP, kubeconfig) are in one reviewed file. ExecStart uses the kubelet the facts found.
 #include "bootstrap/kubelet_unit.hpp"
 
-#include "ssh/shell.hpp"
+#include "bootstrap/systemd_arg.hpp"
 
 namespace kforge {
 
 std::string renderKubeletUnit(const Cluster& c, const Host& h, const std::string& kubeletPath) {
-  std::string exec = ssh::shellQuote(kubeletPath.empty() ? "/usr/bin/kubelet" : kubeletPath);
+  // systemd quoting, not shell quoting: systemd expands % and $ even inside quotes. kubeletPath comes from the host.
+  std::string exec = systemdArg(kubeletPath.empty() ? "/usr/bin/kubelet" : kubeletPath);
   exec += " --config=/var/lib/kubelet/config.yaml";
   bool standalone = h.role == Role::Etcd;  // etcd hosts run only their static pod, no API server
   if (!standalone) exec += " --kubeconfig=/etc/kubernetes/kubelet.conf";
-  exec += " --hostname-override=" + h.name + " --node-ip=" + h.address;
+  exec += " " + systemdArg("--hostname-override=" + h.name) + " " + systemdArg("--node-ip=" + h.address);
   (void)c;
   return "# Written by kforge. Changes are overwritten by the next kforge apply.\n"
          "[Unit]\n"
