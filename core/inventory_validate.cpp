@@ -42,9 +42,17 @@ std::string ipAddress(const Reader& r, const Entry& e) {
     r.fail(e.loc, e.path + " " + q(v) +
                       " is not an IP address (expected IPv4 like 10.0.0.11 or IPv6 like fd00::11; DNS names are not "
                       "accepted here)");
-  if (*ip == IpAddr{ip->v6, {}})
-    r.fail(e.loc, e.path + " " + q(v) + " is the unspecified address; give the host's own address (e.g. 10.0.0.11)");
-  return ip->str();
+  IpAddr a = ip->unmapped();  // ::ffff:10.0.0.12 is 10.0.0.12 (and compared as such)
+  const std::string own = "; give the host's own address (e.g. 10.0.0.11)";
+  if (a.isUnspecified()) r.fail(e.loc, e.path + " " + q(v) + " is the unspecified address" + own);
+  if (a.isThisNetwork()) r.fail(e.loc, e.path + " " + q(v) + " is in 0.0.0.0/8 (\"this network\"), not a host address" + own);
+  if (a.isMulticast()) r.fail(e.loc, e.path + " " + q(v) + " is a multicast address" + own);
+  if (a.isBroadcast()) r.fail(e.loc, e.path + " " + q(v) + " is the broadcast address" + own);
+  if (a.isLinkLocalV6())
+    r.fail(e.loc, e.path + " " + q(v) +
+                      " is an IPv6 link-local address, usable only with an interface zone; give a global or unique "
+                      "local address (e.g. fd00::11)");
+  return a.str();
 }
 
 std::string hostOrIp(const Reader& r, const Entry& e) {

@@ -1,0 +1,53 @@
+// Host addresses: IPv4-mapped IPv6 compared as IPv4, addresses that can never be a host's refused.
+#include <gtest/gtest.h>
+
+#include "core/inventory.hpp"
+
+using namespace kforge;
+
+namespace {
+
+std::string inv(const std::string& specExtra, const std::string& hosts) {
+  return "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: t}\nspec:\n  kubernetesVersion: v1.31.2\n" +
+         specExtra + "  nodePools:\n    - {name: control, role: control-plane, hosts: [" + hosts + "]}\n";
+}
+
+std::string errorOf(const std::string& text) {
+  try {
+    parseInventory(text, "a.yaml");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+std::string hostError(const std::string& address) {
+  return errorOf(inv("", "{name: cp1, address: \"" + address + "\"}"));
+}
+
+}  // namespace
+
+TEST(InventoryAddresses, Ipv4MappedIsStoredAndComparedAsIpv4) {
+  Cluster c = parseInventory(inv("", "{name: cp1, address: \"::ffff:10.0.0.12\"}"), "a.yaml");
+  EXPECT_EQ(c.findHost("cp1")->address, "10.0.0.12");
+  EXPECT_NE(errorOf(inv("", "{name: cp1, address: 10.0.0.12}, {name: cp2, address: \"::FFFF:10.0.0.12\"}"))
+                .find("address \"10.0.0.12\" of host \"cp2\" is already used by host \"cp1\""),
+            std::string::npos);
+  // Other IPv6 forms with an embedded IPv4 are not IPv4 (::10.0.0.12 is deprecated IPv4-compatible, 64:ff9b:: NAT64).
+  EXPECT_EQ(parseInventory(inv("", "{name: cp1, address: \"64:ff9b::a00:c\"}"), "a.yaml").findHost("cp1")->address,
+            "64:ff9b::a00:c");
+}
+
+TEST(InventoryAddresses, AddressesThatAreNeverAHostAreRefused) {
+  EXPECT_NE(hostError("0.0.0.0").find("is the unspecified address"), std::string::npos);
+  EXPECT_NE(hostError("::").find("is the unspecified address"), std::string::npos);
+  EXPECT_NE(hostError("0.1.2.3").find("is in 0.0.0.0/8 (\"this network\"), not a host address"), std::string::npos);
+  EXPECT_NE(hostError("224.0.0.5").find("is a multicast address"), std::string::npos);
+  EXPECT_NE(hostError("239.255.255.250").find("is a multicast address"), std::string::npos);
+  EXPECT_NE(hostError("ff02::1").find("is a multicast address"), std::string::npos);
+  EXPECT_NE(hostError("255.255.255.255").find("is the broadcast address"), std::string::npos);
+  EXPECT_NE(hostError("fe80::1").find("is an IPv6 link-local address"), std::string::npos);
+  EXPECT_NE(hostError("::ffff:224.0.0.1").find("is a multicast address"), std::string::npos);
+  for (const char* ok : {"10.0.0.11", "192.168.1.1", "223.255.255.254", "fd00::11", "2001:db8::1"})
+    EXPECT_EQ(hostError(ok), "(accepted)") << ok;
+}
