@@ -185,7 +185,8 @@ NodePool readPool(Reader& r, const Entry& e) {
 void readSpec(Reader& r, const Entry& e, Cluster& c) {
   auto m = mapAt(r, e, "spec: {kubernetesVersion: v1.31.2, nodePools: [...]}",
                  {"kubernetesVersion", "controlPlaneEndpoint", "clusterName", "networking", "etcd", "apiServer",
-                  "controllerManager", "scheduler", "pki", "images", "ssh", "backups", "upgrade", "nodePools"});
+                  "controllerManager", "scheduler", "pki", "images", "ssh", "backups", "upgrade", "nodePools",
+                  "allowLoopbackAddresses"});
   auto kv = m.require("kubernetesVersion", "kubernetesVersion: v1.31.2");
   c.kubernetesVersion = *Version::parse(kubernetesVersion(r, kv));
   if (auto v = m.get("controlPlaneEndpoint")) c.controlPlaneEndpoint = str(r, *v);
@@ -200,6 +201,7 @@ void readSpec(Reader& r, const Entry& e, Cluster& c) {
   if (auto v = m.get("ssh")) readSsh(r, *v, c.ssh);
   if (auto v = m.get("backups")) readBackups(r, *v, c.backups);
   if (auto v = m.get("upgrade")) readUpgrade(r, *v, c.upgrade);
+  if (auto v = m.get("allowLoopbackAddresses")) c.allowLoopbackAddresses = boolean(r, *v);
   auto pools = m.require("nodePools", "nodePools: [{name: control, role: control-plane, hosts: [...]}]");
   for (const auto& p : list(r, pools, "nodePools: [{name: control, role: control-plane, hosts: [...]}]"))
     c.nodePools.push_back(readPool(r, p));

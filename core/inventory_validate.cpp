@@ -244,6 +244,23 @@ void checkPoolsAndHosts(Cluster& c, const Reader& r) {
   }
 }
 
+// Host addresses against the cluster: loopback only in the testbed (spec.allowLoopbackAddresses).
+void checkHostAddresses(const Cluster& c, const Reader& r) {
+  for (size_t i = 0; i < c.nodePools.size(); ++i)
+    for (size_t j = 0; j < c.nodePools[i].hosts.size(); ++j) {
+      const Host& h = c.nodePools[i].hosts[j];
+      std::string hp = "spec.nodePools[" + std::to_string(i) + "].hosts[" + std::to_string(j) + "]";
+      SourceLoc at = locOf(r, hp + ".address");
+      auto ip = IpAddr::parse(h.address);
+      if (!ip) continue;
+      std::string what = "address " + q(h.address) + " of host " + q(h.name);
+      if (ip->isLoopback() && !c.allowLoopbackAddresses)
+        r.fail(at, what + " is a loopback address, which no other host can reach; give the host's own address (only "
+                          "kforge's single-machine testbed uses loopback addresses, with spec.allowLoopbackAddresses: "
+                          "true)");
+    }
+}
+
 void checkRoles(Cluster& c, const Reader& r) {
   if (c.controlPlaneHosts().empty())
     r.fail(locOf(r, "spec.nodePools"),
@@ -310,6 +327,7 @@ void validateCluster(Cluster& c, Reader& r) {
   checkEndpoint(c, r);
   checkPki(c, r);
   checkPoolsAndHosts(c, r);
+  checkHostAddresses(c, r);
   checkRoles(c, r);
   warnings(c, r);
 }

@@ -327,6 +327,13 @@ int duration(const Reader& r, const Entry& e) {
   return *d;
 }
 
+bool boolean(const Reader& r, const Entry& e) {
+  if (e.node.IsScalar() && e.node.Tag() == "?" && (e.node.Scalar() == "true" || e.node.Scalar() == "false"))
+    return e.node.Scalar() == "true";
+  r.fail(e.loc, e.path + " must be true or false, got " + describeKind(e.node) +
+                    (e.node.IsScalar() && e.node.Tag() != "?" ? " (a quoted string; remove the quotes)" : ""));
+}
+
 std::string stringValue(const Reader& r, const Entry& e, const std::string& key) {
   if (!e.node.IsScalar() && !e.node.IsNull())
     r.fail(e.loc, e.path + " must be a string (e.g. " + key + ": \"value\"), got " + describeKind(e.node));

@@ -95,6 +95,8 @@ std::vector<Entry> list(Reader& r, const Entry& e, const std::string& example);
 std::string str(const Reader& r, const Entry& e);
 int integer(const Reader& r, const Entry& e, int min, int max);
 int duration(const Reader& r, const Entry& e);
+// A plain YAML boolean: true or false (not "yes"/"on", not quoted).
+bool boolean(const Reader& r, const Entry& e);
 // A value that must be a YAML string: plain numbers, booleans and null are rejected with "quote it: key: "2"".
 std::string stringValue(const Reader& r, const Entry& e, const std::string& key);
 // A map of string to string whose values must be YAML strings (quote numbers and booleans).

@@ -250,7 +250,7 @@ TEST_F(RestoreE2E, OntoThreeNewHosts) {
   std::string inv = T.dir + "/replaced.yaml";
   std::ofstream f(inv);
   f << "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: testbed}\nspec:\n"
-       "  kubernetesVersion: v1.31.2\n  controlPlaneEndpoint: " << T.addr(5) << ":6443\n"
+       "  kubernetesVersion: v1.31.2\n  allowLoopbackAddresses: true\n  controlPlaneEndpoint: " << T.addr(5) << ":6443\n"
        "  pki: {keyAlgorithm: ecdsa-p256}\n  ssh: {user: root, port: 22, keyPath: " << T.dir << "/id_ed25519, knownHosts: "
     << T.dir << "/known_hosts}\n  nodePools:\n"
        "    - name: control\n      role: control-plane\n      labels: {tier: control}\n      hosts:\n"

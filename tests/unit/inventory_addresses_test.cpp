@@ -1,4 +1,5 @@
-// Host addresses: IPv4-mapped IPv6 compared as IPv4, addresses that can never be a host's refused.
+// Host addresses: IPv4-mapped IPv6 compared as IPv4, addresses that can never be a host's refused, loopback only
+// for the testbed (spec.allowLoopbackAddresses).
 #include <gtest/gtest.h>
 
 #include "core/inventory.hpp"
@@ -34,6 +35,8 @@ TEST(InventoryAddresses, Ipv4MappedIsStoredAndComparedAsIpv4) {
                 .find("address \"10.0.0.12\" of host \"cp2\" is already used by host \"cp1\""),
             std::string::npos);
   // Other IPv6 forms with an embedded IPv4 are not IPv4 (::10.0.0.12 is deprecated IPv4-compatible, 64:ff9b:: NAT64).
+  // ::ffff:127.0.0.1 is loopback like 127.0.0.1.
+  EXPECT_NE(hostError("::ffff:127.0.0.1").find("is a loopback address"), std::string::npos);
   EXPECT_EQ(parseInventory(inv("", "{name: cp1, address: \"64:ff9b::a00:c\"}"), "a.yaml").findHost("cp1")->address,
             "64:ff9b::a00:c");
 }
@@ -50,4 +53,20 @@ TEST(InventoryAddresses, AddressesThatAreNeverAHostAreRefused) {
   EXPECT_NE(hostError("::ffff:224.0.0.1").find("is a multicast address"), std::string::npos);
   for (const char* ok : {"10.0.0.11", "192.168.1.1", "223.255.255.254", "fd00::11", "2001:db8::1"})
     EXPECT_EQ(hostError(ok), "(accepted)") << ok;
+}
+
+TEST(InventoryAddresses, LoopbackOnlyWithTheTestbedOptIn) {
+  std::string hosts = "{name: cp1, address: 127.0.1.11}";
+  EXPECT_EQ(errorOf(inv("", hosts)),
+            "a.yaml:7:73: address \"127.0.1.11\" of host \"cp1\" is a loopback address, which no other host can reach; "
+            "give the host's own address (only kforge's single-machine testbed uses loopback addresses, with "
+            "spec.allowLoopbackAddresses: true)");
+  EXPECT_NE(hostError("::1").find("is a loopback address"), std::string::npos);
+  EXPECT_EQ(parseInventory(inv("  allowLoopbackAddresses: true\n", hosts), "a.yaml").findHost("cp1")->address,
+            "127.0.1.11");
+  EXPECT_NE(errorOf(inv("  allowLoopbackAddresses: false\n", hosts)).find("is a loopback address"), std::string::npos);
+  // The opt-in is only about loopback: multicast and the rest stay refused.
+  EXPECT_NE(errorOf(inv("  allowLoopbackAddresses: true\n", "{name: cp1, address: 224.0.0.1}")).find("multicast"),
+            std::string::npos);
+  EXPECT_NE(errorOf(inv("  allowLoopbackAddresses: \"true\"\n", hosts)).find("must be true or false"), std::string::npos);
 }
