@@ -216,6 +216,18 @@ void checkEndpoint(Cluster& c, const Reader& r) {
     r.fail(at, "spec.controlPlaneEndpoint " + q(c.controlPlaneEndpoint) +
                    " is not valid (expected host[:port] with an IP address or lowercase DNS name and a port from 1 to "
                    "65535, e.g. 10.0.0.10:6443, api.example.com or [fd00::10]:6443)");
+  if (ip) {
+    *ip = ip->unmapped();
+    if (ip->isUnspecified() || ip->isThisNetwork() || ip->isMulticast() || ip->isBroadcast())
+      r.fail(at, "spec.controlPlaneEndpoint " + q(c.controlPlaneEndpoint) +
+                     " is not an address clients can connect to (unspecified, multicast or broadcast); give the load "
+                     "balancer's or virtual IP's address (e.g. 10.0.0.10:6443)");
+    for (const auto& [key, value] : {std::pair{"serviceSubnet", c.networking.serviceSubnet},
+                                     std::pair{"podSubnet", c.networking.podSubnet}})
+      if (auto net = Cidr::parse(value); net && net->contains(*ip))
+        r.fail(at, "spec.controlPlaneEndpoint " + q(c.controlPlaneEndpoint) + " is inside spec.networking." + key +
+                       " " + q(value) + "; the endpoint must be outside the service and pod subnets");
+  }
   if (port == 0) port = c.apiServer.bindPort;
   std::string h = ip ? ip->str() : host;
   c.controlPlaneEndpoint = (ip && ip->v6 ? "[" + h + "]" : h) + ":" + std::to_string(port);
@@ -244,8 +256,11 @@ void checkPoolsAndHosts(Cluster& c, const Reader& r) {
   }
 }
 
-// Host addresses against the cluster: loopback only in the testbed (spec.allowLoopbackAddresses).
+// Host addresses against the cluster: loopback only in the testbed (spec.allowLoopbackAddresses), never inside
+// the service or pod subnet (traffic to them would be routed into the cluster network).
 void checkHostAddresses(const Cluster& c, const Reader& r) {
+  auto svc = Cidr::parse(c.networking.serviceSubnet);
+  auto pod = c.networking.podSubnet.empty() ? std::nullopt : Cidr::parse(c.networking.podSubnet);
   for (size_t i = 0; i < c.nodePools.size(); ++i)
     for (size_t j = 0; j < c.nodePools[i].hosts.size(); ++j) {
       const Host& h = c.nodePools[i].hosts[j];
@@ -258,6 +273,12 @@ void checkHostAddresses(const Cluster& c, const Reader& r) {
         r.fail(at, what + " is a loopback address, which no other host can reach; give the host's own address (only "
                           "kforge's single-machine testbed uses loopback addresses, with spec.allowLoopbackAddresses: "
                           "true)");
+      if (svc && svc->contains(*ip))
+        r.fail(at, what + " is inside spec.networking.serviceSubnet " + q(c.networking.serviceSubnet) +
+                       "; host addresses must be outside the service and pod subnets");
+      if (pod && pod->contains(*ip))
+        r.fail(at, what + " is inside spec.networking.podSubnet " + q(c.networking.podSubnet) +
+                       "; host addresses must be outside the service and pod subnets");
     }
 }
 

@@ -1,5 +1,5 @@
 // Host addresses: IPv4-mapped IPv6 compared as IPv4, addresses that can never be a host's refused, loopback only
-// for the testbed (spec.allowLoopbackAddresses).
+// for the testbed (spec.allowLoopbackAddresses), nothing (the endpoint neither) inside the cluster's own subnets.
 #include <gtest/gtest.h>
 
 #include "core/inventory.hpp"
@@ -69,4 +69,16 @@ TEST(InventoryAddresses, LoopbackOnlyWithTheTestbedOptIn) {
   EXPECT_NE(errorOf(inv("  allowLoopbackAddresses: true\n", "{name: cp1, address: 224.0.0.1}")).find("multicast"),
             std::string::npos);
   EXPECT_NE(errorOf(inv("  allowLoopbackAddresses: \"true\"\n", hosts)).find("must be true or false"), std::string::npos);
+}
+
+TEST(InventoryAddresses, NotInsideTheServiceOrPodSubnet) {
+  EXPECT_NE(hostError("10.96.0.10").find("is inside spec.networking.serviceSubnet \"10.96.0.0/12\""), std::string::npos);
+  EXPECT_NE(hostError("10.244.3.7").find("is inside spec.networking.podSubnet \"10.244.0.0/16\""), std::string::npos);
+  EXPECT_EQ(errorOf(inv("  networking: {podSubnet: \"\"}\n", "{name: cp1, address: 10.244.3.7}")), "(accepted)");
+  EXPECT_NE(errorOf(inv("  controlPlaneEndpoint: 10.96.0.1:6443\n", "{name: cp1, address: 10.0.0.1}"))
+                .find("spec.controlPlaneEndpoint \"10.96.0.1:6443\" is inside spec.networking.serviceSubnet"),
+            std::string::npos);
+  EXPECT_NE(errorOf(inv("  controlPlaneEndpoint: 224.0.0.1:6443\n", "{name: cp1, address: 10.0.0.1}"))
+                .find("is not an address clients can connect to"),
+            std::string::npos);
 }
