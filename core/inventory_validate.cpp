@@ -192,6 +192,14 @@ void checkNetworking(const Cluster& c, const Reader& r) {
            "spec.networking.serviceSubnet " + q(c.networking.serviceSubnet) +
                " is too large for kube-apiserver (at most 2^20 addresses: prefix /" + std::to_string(minPrefix) +
                " or longer)");
+  // kube-apiserver needs at least 8 addresses (the first is the kubernetes Service's); the cluster DNS Service
+  // takes the tenth (kubelet clusterDNS, as kubeadm): at least 16, a /28 (IPv6 /124).
+  int maxPrefix = svc.base.v6 ? 124 : 28;
+  if (svc.prefix > maxPrefix)
+    r.fail(locOf(r, "spec.networking.serviceSubnet", "spec.networking"),
+           "spec.networking.serviceSubnet " + q(c.networking.serviceSubnet) +
+               " is too small: the kubernetes Service takes its first address and cluster DNS its tenth, so it needs "
+               "at least 16 addresses (prefix /" + std::to_string(maxPrefix) + " or shorter)");
   if (c.networking.podSubnet.empty()) return;
   Cidr pod = subnet(r, "podSubnet", c.networking.podSubnet);
   SourceLoc at = locOf(r, "spec.networking.podSubnet", "spec.networking");

@@ -1,5 +1,6 @@
 // Host addresses: IPv4-mapped IPv6 compared as IPv4, addresses that can never be a host's refused, loopback only
-// for the testbed (spec.allowLoopbackAddresses), nothing (the endpoint neither) inside the cluster's own subnets.
+// for the testbed (spec.allowLoopbackAddresses), nothing (the endpoint neither) inside the cluster's own subnets, a
+// service subnet large enough for the DNS Service's address.
 #include <gtest/gtest.h>
 
 #include "core/inventory.hpp"
@@ -80,5 +81,21 @@ TEST(InventoryAddresses, NotInsideTheServiceOrPodSubnet) {
             std::string::npos);
   EXPECT_NE(errorOf(inv("  controlPlaneEndpoint: 224.0.0.1:6443\n", "{name: cp1, address: 10.0.0.1}"))
                 .find("is not an address clients can connect to"),
+            std::string::npos);
+}
+
+TEST(InventoryAddresses, ServiceSubnetLargeEnoughForTheDnsAddress) {
+  auto svc = [](const std::string& cidr) {
+    return errorOf(inv("  networking: {serviceSubnet: \"" + cidr + "\", podSubnet: \"\"}\n", "{name: cp1, address: 10.0.0.1}"));
+  };
+  EXPECT_EQ(svc("10.96.0.0/28"), "(accepted)");
+  EXPECT_NE(svc("10.96.0.0/29").find("is too small"), std::string::npos);
+  EXPECT_NE(svc("10.96.0.0/32").find("is too small"), std::string::npos);
+  EXPECT_EQ(errorOf(inv("  networking: {serviceSubnet: \"fd02::/124\", podSubnet: \"\"}\n",
+                        "{name: cp1, address: \"fd00::1\"}")),
+            "(accepted)");
+  EXPECT_NE(errorOf(inv("  networking: {serviceSubnet: \"fd02::/125\", podSubnet: \"\"}\n",
+                        "{name: cp1, address: \"fd00::1\"}"))
+                .find("(prefix /124 or shorter)"),
             std::string::npos);
 }
