@@ -1,4 +1,5 @@
 // The inventory's value rules (one per kind of field) and its cross-field checks. See docs/inventory.md.
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -214,6 +215,21 @@ void checkNetworking(const Cluster& c, const Reader& r) {
 void checkEndpoint(Cluster& c, const Reader& r) {
   if (c.controlPlaneEndpoint.empty()) return;
   SourceLoc at = locOf(r, "spec.controlPlaneEndpoint");
+  const std::string& ep = c.controlPlaneEndpoint;
+  auto colon = ep.rfind(':');
+  auto headIp = colon == std::string::npos ? std::nullopt : IpAddr::parse(ep.substr(0, colon));
+  if (ep.front() != '[' && (IpAddr::parse(ep).value_or(IpAddr{}).v6 || (headIp && headIp->v6))) {
+    // A bare IPv6 address: is "fd00::10:6443" the host fd00::10 with port 6443, or the host fd00::10:6443?
+    std::string hint = IpAddr::parse(ep) ? "[" + ep + "]:" + std::to_string(c.apiServer.bindPort) : "";
+    std::string last = ep.substr(colon + 1);
+    int port = 0;
+    auto [p, ec] = std::from_chars(last.data(), last.data() + last.size(), port);
+    if (headIp && ec == std::errc() && p == last.data() + last.size() && port >= 1 && port <= 65535)
+      hint = "[" + ep.substr(0, colon) + "]:" + last + (hint.empty() ? "" : " (if " + last + " is the port) or " + hint);
+    if (hint.empty()) hint = "[" + ep.substr(0, colon) + "]:" + std::to_string(c.apiServer.bindPort);
+    r.fail(at, "spec.controlPlaneEndpoint " + q(ep) + " is ambiguous: write an IPv6 address in brackets, with the port "
+                   "after them, e.g. " + hint);
+  }
   std::string host;
   int port = 0;
   bool ok = splitHostPort(c.controlPlaneEndpoint, host, port);

@@ -1,6 +1,6 @@
 // Host addresses: IPv4-mapped IPv6 compared as IPv4, addresses that can never be a host's refused, loopback only
 // for the testbed (spec.allowLoopbackAddresses), nothing (the endpoint neither) inside the cluster's own subnets, a
-// service subnet large enough for the DNS Service's address.
+// service subnet large enough for the DNS Service's address, bare IPv6 endpoints refused as ambiguous.
 #include <gtest/gtest.h>
 
 #include "core/inventory.hpp"
@@ -98,4 +98,20 @@ TEST(InventoryAddresses, ServiceSubnetLargeEnoughForTheDnsAddress) {
                         "{name: cp1, address: \"fd00::1\"}"))
                 .find("(prefix /124 or shorter)"),
             std::string::npos);
+}
+
+TEST(InventoryAddresses, BareIpv6EndpointIsAmbiguous) {
+  std::string hosts = "{name: cp1, address: \"fd00::11\"}";
+  std::string v6net = "  networking: {podSubnet: \"fd01::/48\", serviceSubnet: \"fd02::/112\"}\n";
+  EXPECT_NE(errorOf(inv("  controlPlaneEndpoint: \"fd00::10:6443\"\n" + v6net, hosts))
+                .find("is ambiguous: write an IPv6 address in brackets, with the port after them, e.g. [fd00::10]:6443 "
+                      "(if 6443 is the port) or [fd00::10:6443]:6443"),
+            std::string::npos);
+  EXPECT_NE(errorOf(inv("  controlPlaneEndpoint: \"fd00::10\"\n" + v6net, hosts)).find("e.g. [fd00::10]:6443"),
+            std::string::npos);
+  EXPECT_NE(errorOf(inv("  controlPlaneEndpoint: \"fd00::10:99999\"\n" + v6net, hosts)).find("e.g. [fd00::10]:6443"),
+            std::string::npos);
+  EXPECT_EQ(parseInventory(inv("  controlPlaneEndpoint: \"[fd00::10]:6443\"\n" + v6net, hosts), "a.yaml")
+                .endpointHostPort(),
+            "[fd00::10]:6443");
 }
