@@ -80,6 +80,12 @@ std::string kubernetesVersion(const Reader& r, const Entry& e) {
     r.fail(e.loc, e.path + " " + q(v) + " is not a Kubernetes version (expected vMAJOR.MINOR.PATCH, e.g. v1.31.2)");
   if (!ver->isRelease())
     r.fail(e.loc, e.path + " " + q(v) + " is a pre-release; kforge supports releases " + supportedVersionsText());
+  if (!ver->build.empty()) {
+    Version release = *ver;
+    release.build.clear();
+    r.fail(e.loc, e.path + " " + q(v) + " carries build metadata (+" + printable(ver->build) +
+                      "); kforge installs the release images of its version catalog, write " + release.str());
+  }
   if (!isSupportedKubernetesVersion(*ver))
     r.fail(e.loc, e.path + " " + printable(v) + " is not in kforge's version catalog (supported: " + supportedVersionsText() + ")");
   return ver->str();
