@@ -33,5 +33,7 @@ void extraArgName(const Reader& r, const Entry& e, const std::string& key);
 // Cross-field checks and warnings (subnets, endpoint, duplicates, roles and topology, PKI validity).
 // Normalizes controlPlaneEndpoint to "host:port". Locations come from r.locs.
 void validateCluster(Cluster& c, Reader& r);
+// Adds a warning for each extraArgs value that switches off a security control (core/extra_args_warnings.cpp).
+void warnInsecureExtraArgs(Cluster& c, const Reader& r);
 
 }  // namespace kforge::inv

@@ -381,6 +381,7 @@ void validateCluster(Cluster& c, Reader& r) {
   checkHostAddresses(c, r);
   checkRoles(c, r);
   warnings(c, r);
+  warnInsecureExtraArgs(c, r);
 }
 
 }  // namespace inv

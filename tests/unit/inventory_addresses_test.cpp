@@ -1,6 +1,6 @@
-// Host addresses: IPv4-mapped IPv6 compared as IPv4, addresses that can never be a host's refused, loopback only
-// for the testbed (spec.allowLoopbackAddresses), nothing (the endpoint neither) inside the cluster's own subnets, a
-// service subnet large enough for the DNS Service's address, bare IPv6 endpoints refused as ambiguous.
+// Host addresses, the endpoint and the service subnet: IPv4-mapped IPv6 compared as IPv4, addresses that can
+// never be a host's refused, loopback only for the testbed (spec.allowLoopbackAddresses), nothing inside the
+// cluster's own subnets, bare IPv6 endpoints refused as ambiguous. And warnings for security-off extraArgs.
 #include <gtest/gtest.h>
 
 #include "core/inventory.hpp"
@@ -35,9 +35,9 @@ TEST(InventoryAddresses, Ipv4MappedIsStoredAndComparedAsIpv4) {
   EXPECT_NE(errorOf(inv("", "{name: cp1, address: 10.0.0.12}, {name: cp2, address: \"::FFFF:10.0.0.12\"}"))
                 .find("address \"10.0.0.12\" of host \"cp2\" is already used by host \"cp1\""),
             std::string::npos);
-  // Other IPv6 forms with an embedded IPv4 are not IPv4 (::10.0.0.12 is deprecated IPv4-compatible, 64:ff9b:: NAT64).
   // ::ffff:127.0.0.1 is loopback like 127.0.0.1.
   EXPECT_NE(hostError("::ffff:127.0.0.1").find("is a loopback address"), std::string::npos);
+  // Other IPv6 forms with an embedded IPv4 are not IPv4 (::10.0.0.12 is deprecated IPv4-compatible, 64:ff9b:: NAT64).
   EXPECT_EQ(parseInventory(inv("", "{name: cp1, address: \"64:ff9b::a00:c\"}"), "a.yaml").findHost("cp1")->address,
             "64:ff9b::a00:c");
 }
@@ -114,4 +114,34 @@ TEST(InventoryAddresses, BareIpv6EndpointIsAmbiguous) {
   EXPECT_EQ(parseInventory(inv("  controlPlaneEndpoint: \"[fd00::10]:6443\"\n" + v6net, hosts), "a.yaml")
                 .endpointHostPort(),
             "[fd00::10]:6443");
+}
+
+TEST(InventoryExtraArgs, SecurityOffFlagsAreWarnedNotRefused) {
+  Cluster c = parseInventory(
+      inv("  apiServer:\n    extraArgs: {anonymous-auth: \"true\", authorization-mode: \"Node,AlwaysAllow\"}\n"
+          "  etcd: {extraArgs: {client-cert-auth: \"false\", peer-client-cert-auth: \"0\"}}\n",
+          "{name: cp1, address: 10.0.0.1}"),
+      "a.yaml");
+  ASSERT_EQ(c.warnings.size(), 4u);
+  EXPECT_EQ(c.warnings[0],
+            "a.yaml:7:33: spec.apiServer.extraArgs[\"anonymous-auth\"] \"true\" switches off a security control: "
+            "requests without credentials are served as system:anonymous (kube-apiserver's default, kept by kubeadm): "
+            "whatever RBAC grants to system:unauthenticated is public. kforge allows it, as kubeadm does; remove it "
+            "unless you mean it");
+  EXPECT_NE(c.warnings[1].find("spec.apiServer.extraArgs[\"authorization-mode\"] \"Node,AlwaysAllow\""),
+            std::string::npos);
+  EXPECT_NE(c.warnings[2].find("spec.etcd.extraArgs[\"client-cert-auth\"] \"false\""), std::string::npos);
+  EXPECT_NE(c.warnings[3].find("spec.etcd.extraArgs[\"peer-client-cert-auth\"] \"0\""), std::string::npos);
+
+  Cluster safe = parseInventory(
+      inv("  apiServer: {extraArgs: {anonymous-auth: \"false\", authorization-mode: \"Node,RBAC\"}}\n"
+          "  etcd: {extraArgs: {client-cert-auth: \"true\"}}\n",
+          "{name: cp1, address: 10.0.0.1}"),
+      "a.yaml");
+  EXPECT_TRUE(safe.warnings.empty()) << safe.warnings.front();
+  // AlwaysAllow must be a whole element of the list.
+  EXPECT_TRUE(parseInventory(inv("  apiServer: {extraArgs: {authorization-mode: \"Node,RBAC,AlwaysAllowX\"}}\n",
+                                 "{name: cp1, address: 10.0.0.1}"),
+                             "a.yaml")
+                  .warnings.empty());
 }
