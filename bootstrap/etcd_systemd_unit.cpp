@@ -1,30 +1,9 @@
 // etcd as an on-host systemd service (etcd runAs: systemd). Same flags as the static pod; the binary is the
 // host's /usr/bin/etcd. Not a kubeadm artifact — kubeadm only runs etcd as a static pod.
-#include <cctype>
-#include <string_view>
-
 #include "bootstrap/manifests.hpp"
+#include "bootstrap/systemd_arg.hpp"
 
 namespace kforge {
-
-namespace {
-// One ExecStart argument, safe from systemd's specifier (%) and variable ($) expansion and word splitting:
-// '%' → "%%", '$' → "$$", and anything outside a conservative character set double-quoted with C escapes.
-std::string systemdArg(const std::string& arg) {
-  std::string out;
-  bool quote = arg.empty();
-  for (char ch : arg) {
-    if (ch == '%') { out += "%%"; continue; }
-    if (ch == '$') { out += "$$"; continue; }
-    const bool safe = std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("-_=,.:/@+*[]").find(ch) != std::string_view::npos;
-    if (!safe) quote = true;
-    if (ch == '"' || ch == '\\') out += '\\';
-    if (ch == '\n') { out += "\\n"; continue; }
-    out += ch;
-  }
-  return quote ? "\"" + out + "\"" : out;
-}
-}  // namespace
 
 std::string renderEtcdSystemdUnit(const Cluster& c, const Host& h, const std::string& initialCluster,
                                   const std::string& initialClusterState) {

@@ -4,12 +4,13 @@
 #include "bootstrap/kubelet_unit.hpp"
 
 #include "bootstrap/kubelet_flags.hpp"
-#include "ssh/shell.hpp"
+#include "bootstrap/systemd_arg.hpp"
 
 namespace kforge {
 
 std::string renderKubeletUnit(const Cluster& c, const Host& h, const std::string& kubeletPath) {
-  std::string exec = ssh::shellQuote(kubeletPath.empty() ? "/usr/bin/kubelet" : kubeletPath);
+  // systemd quoting, not shell quoting: systemd expands % and $ even inside quotes. kubeletPath comes from the host.
+  std::string exec = systemdArg(kubeletPath.empty() ? "/usr/bin/kubelet" : kubeletPath);
   exec += " --config=/var/lib/kubelet/config.yaml";
   bool standalone = h.role == Role::Etcd;  // etcd hosts run only their static pod, no API server
   if (!standalone) exec += " --kubeconfig=/etc/kubernetes/kubelet.conf";

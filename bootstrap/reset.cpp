@@ -6,6 +6,7 @@
 
 #include "bootstrap/api_probe.hpp"
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/etcd_data_dir_guard.hpp"
 #include "core/utc.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -17,15 +18,11 @@
 
 namespace kforge {
 
-namespace {
-
-// The cleaning script: manifests out first (the kubelet stops the static pods), then units stopped, then every
-// kforge file moved (not deleted) into one directory.
-std::string cleanScript(const Cluster& c, const std::string& stamp) {
+std::string resetCleanScript(const Cluster& c, const Host& h, const std::string& stamp) {
   using ssh::shellQuote;
   std::string b = "/var/lib/kforge/reset-" + stamp;
   std::string data = shellQuote(c.etcd.dataDir);
-  return "set -e\nB=" + shellQuote(b) +
+  return "set -e\n" + etcdDataDirGuard(h.name, c.etcd.dataDir) + "B=" + shellQuote(b) +
          "\nmkdir -p -m 0700 \"$B/etc-kubernetes\" \"$B/etcd-data\" \"$B/kubelet\" \"$B/units\"\n"
          "if [ -d /etc/kubernetes/manifests ]; then mkdir -p \"$B/etc-kubernetes/manifests\"; "
          "find /etc/kubernetes/manifests -mindepth 1 -maxdepth 1 -exec mv {} \"$B/etc-kubernetes/manifests/\" \\; ; fi\n"
@@ -40,8 +37,6 @@ std::string cleanScript(const Cluster& c, const std::string& stamp) {
          "systemctl daemon-reload 2>/dev/null || true\necho \"$B\"\n";
 }
 
-}  // namespace
-
 Plan planReset(const Cluster& c, Applier& applier, const Observation& obs, const ResetOptions& o) {
   std::vector<const Host*> targets;
   for (const Host* h : c.hosts())
@@ -55,6 +50,16 @@ Plan planReset(const Cluster& c, Applier& applier, const Observation& obs, const
   std::string ts = utcNow("%Y%m%d-%H%M%S");
 
   Plan p;
+  // Before anything changes (a member leaves etcd, a file moves): every host to be cleaned shows that its etcd
+  // data dir is absent, empty or an etcd data dir. The clean script checks again.
+  for (const Host* h : targets)
+    if (!obs.unreachable.count(h->name))
+      p.steps.push_back({"check", h->name, "check that " + c.etcd.dataDir + " holds only etcd data (or nothing)", false,
+                         [&applier, &c, h] {
+                           ssh::execChecked(applier.fleet().session(h->name), etcdDataDirGuard(h->name, c.etcd.dataDir));
+                           return std::string("ok");
+                         },
+                         /*parallel=*/true});
   size_t members = obs.etcdUp ? obs.members.size() : 0;
   for (const Host* h : targets) {
     const etcd::Member* m = obs.etcdUp ? etcdMemberOf(obs.members, *h) : nullptr;
@@ -106,7 +111,7 @@ Plan planReset(const Cluster& c, Applier& applier, const Observation& obs, const
     if (!obs.unreachable.count(h->name))
       p.steps.push_back({"clean", h->name, "stop the kubelet and etcd, move kforge's files to /var/lib/kforge/reset-" + ts,
                          false, [&applier, &c, h, ts] {
-                           return "moved to " + ssh::execChecked(applier.fleet().session(h->name), cleanScript(c, ts)).outLine();
+                           return "moved to " + ssh::execChecked(applier.fleet().session(h->name), resetCleanScript(c, *h, ts)).outLine();
                          }});
     // After cleaning: a running kubelet would register the node again.
     if (h->role != Role::Etcd && obs.apiUp && obs.nodes.count(h->name)) {

@@ -18,7 +18,12 @@ struct ResetOptions {
   bool force = false;              // allow resetting the last etcd member
 };
 
-// Plans the reset (nothing runs until runPlan). Throws kforge::Error when the reset is refused.
+// Plans the reset (nothing runs until runPlan). Throws kforge::Error when the reset is refused. The plan starts
+// with a check on every host to be cleaned that its etcd data dir looks like one (bootstrap/etcd_data_dir_guard.hpp).
 Plan planReset(const Cluster& c, Applier& applier, const Observation& obs, const ResetOptions& o);
+
+// The shell script that cleans host h (step 3), files moved to /var/lib/kforge/reset-<stamp>/ (exposed for tests).
+// It starts with the data dir check, before anything is moved.
+std::string resetCleanScript(const Cluster& c, const Host& h, const std::string& stamp);
 
 }  // namespace kforge

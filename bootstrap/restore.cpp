@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/etcd_data_dir_guard.hpp"
 #include "bootstrap/manifests.hpp"
 #include "core/utc.hpp"
 #include "core/error.hpp"
@@ -45,9 +46,11 @@ std::string restoreDataScript(const Cluster& c, const Host& h, const RestoreReco
   using ssh::shellQuote;
   std::string s = "set -e\nW=" + shellQuote(rec.workDir()) + "\nD=" + shellQuote(c.etcd.dataDir) + "\n";
   s += "if [ -f \"$W/restored\" ]; then echo 'already restored'; exit 0; fi\n";
+  s += etcdDataDirGuard(h.name, c.etcd.dataDir);
+  // The expected hash comes from the backup's metadata file: quoted once, then only used as "$H".
+  s += "H=" + shellQuote(rec.sha256) + "\n";
   s += "got=$(sha256sum \"$W/snapshot.db\" | cut -d' ' -f1)\n"
-       "if [ \"$got\" != " + shellQuote(rec.sha256) + " ]; then echo \"the snapshot on this host has sha256 $got, expected " +
-       rec.sha256 + "\" >&2; exit 1; fi\n";
+       "if [ \"$got\" != \"$H\" ]; then echo \"the snapshot on this host has sha256 $got, expected $H\" >&2; exit 1; fi\n";
   // etcdutl since etcd 3.5; etcdctl (API v3) restores on 3.4 and is deprecated for it later.
   s += "if command -v etcdutl >/dev/null 2>&1; then TOOL=etcdutl; elif command -v etcdctl >/dev/null 2>&1; then TOOL=etcdctl; "
        "else echo 'neither etcdutl nor etcdctl is installed on this host (Debian: etcd-client; or etcdutl from the etcd release)' >&2; exit 1; fi\n";
@@ -174,6 +177,17 @@ Plan Restorer::planDataRestore(const Observation&) {
   if (rec_.dataRestored) return p;
   auto etcdHosts = c_.etcdHosts();
   auto isEtcd = [&](const Host* h) { return std::find(etcdHosts.begin(), etcdHosts.end(), h) != etcdHosts.end(); };
+  // Before anything is stopped or moved: each etcd host's data dir is absent, empty or an etcd data dir (hosts
+  // this restore already finished are skipped). The data step checks again.
+  for (const Host* h : etcdHosts) {
+    std::string script = "if [ -f " + ssh::shellQuote(rec_.workDir() + "/restored") + " ]; then echo 'already restored'; " +
+                         "exit 0; fi\n" + etcdDataDirGuard(h->name, c_.etcd.dataDir) + "echo ok\n";
+    p.steps.push_back({"check", h->name, "check that " + c_.etcd.dataDir + " holds only etcd data (or nothing)", false,
+                       [this, h, script] {
+                         return ssh::execChecked(applier_.fleet().session(h->name), script).outLine();
+                       },
+                       /*parallel=*/true});
+  }
   for (const Host* h : c_.hosts()) {
     bool etcdHost = isEtcd(h);
     if (!etcdHost && h->role != Role::ControlPlane) continue;

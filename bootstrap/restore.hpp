@@ -4,7 +4,9 @@
 //   0. check    the backup's hashes (a corrupt snapshot is refused before any host is touched); refuse when a
 //               majority of the inventory's etcd hosts are still healthy members (the cluster has quorum) unless
 //               --force, and then take a verified backup of the live cluster first.
-//   1. stop     on every etcd and control-plane host: the etcd and control-plane static-pod manifests are moved
+//   1. check    on every etcd host not yet restored: spec.etcd.dataDir is absent, empty or an etcd data dir
+//               (bootstrap/etcd_data_dir_guard.hpp), else the restore stops here with nothing changed on any host.
+//      stop     on every etcd and control-plane host: the etcd and control-plane static-pod manifests are moved
 //               to /var/lib/kforge/restore-<token>/manifests-<run>/ (the kubelet stops the pods), an etcd unit is
 //               stopped; waits until no etcd or kube-apiserver process is left.
 //   2. snapshot the snapshot is uploaded to each etcd host (atomic, skipped when already there) and its sha256
@@ -12,7 +14,7 @@
 //   3. data     on each etcd host: `etcdutl snapshot restore` (or `etcdctl snapshot restore` where etcdutl is
 //               missing, as on etcd 3.4) into a scratch dir with every member in --initial-cluster and a new
 //               cluster token; the old data dir's content is MOVED to .../old-data-<run>/, the restored member
-//               dir moved in; a marker file records that this host is done.
+//               dir moved in (after the data dir check once more); a marker file records that this host is done.
 //   4. apply    the normal apply plan with ApplyOptions::etcdRestored: every member starts at once, kforge waits
 //               until each is healthy, then the control plane comes back (manifests, /readyz), addons, nodes.
 //

@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "core/inventory.hpp"
+#include "core/printable.hpp"
 
 namespace kforge::cli {
 
@@ -46,7 +47,7 @@ void registerValidate(CLI::App& app, GlobalOptions& g) {
           return 0;
         } catch (const Error& e) {
           int code = static_cast<int>(e.code());
-          std::cout << nlohmann::json{{"valid", false}, {"error", e.what()}, {"exitCode", code}}.dump(2) << "\n";
+          std::cout << nlohmann::json{{"valid", false}, {"error", printable(e.what(), 16000, true)}, {"exitCode", code}}.dump(2) << "\n";
           return code;
         }
       }

@@ -4,24 +4,31 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/printable.hpp"
 
 namespace kforge::cli {
+
+namespace {
+// Error messages carry text from the inventory and the hosts: escaped and bounded before they reach the terminal
+// (and valid UTF-8 for JSON). Multi-line messages keep their lines.
+void reportError(const GlobalOptions& g, const char* what) {
+  std::string msg = printable(what, 16000, true);
+  if (g.json())
+    std::cout << nlohmann::json{{"error", msg}, {"exitCode", g.exitCode}}.dump(2) << "\n";
+  else
+    std::cerr << "error: " << msg << "\n";
+}
+}  // namespace
 
 void runGuarded(GlobalOptions& g, const std::function<int()>& body) {
   try {
     g.exitCode = body();
   } catch (const kforge::Error& e) {
     g.exitCode = static_cast<int>(e.code());
-    if (g.json())
-      std::cout << nlohmann::json{{"error", e.what()}, {"exitCode", g.exitCode}}.dump(2) << "\n";
-    else
-      std::cerr << "error: " << e.what() << "\n";
+    reportError(g, e.what());
   } catch (const std::exception& e) {
     g.exitCode = static_cast<int>(ExitCode::Failure);
-    if (g.json())
-      std::cout << nlohmann::json{{"error", e.what()}, {"exitCode", g.exitCode}}.dump(2) << "\n";
-    else
-      std::cerr << "error: " << e.what() << "\n";
+    reportError(g, e.what());
   }
 }
 

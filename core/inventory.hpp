@@ -134,6 +134,9 @@ struct Cluster {
   BackupsSpec backups;
   UpgradeSpec upgrade;
   std::vector<NodePool> nodePools;
+  // Host addresses may be loopback addresses (127.0.0.0/8, ::1): only for kforge's single-machine testbed
+  // (tests/testbed), whose hosts are namespaces sharing one network stack. Off by default.
+  bool allowLoopbackAddresses = false;
 
   std::string sourceFile;             // the inventory path as given
   std::vector<std::string> warnings;  // non-fatal findings ("file:line:col: ...")

@@ -18,7 +18,9 @@ std::string ipAddress(const Reader& r, const Entry& e);          // host address
 std::string hostOrIp(const Reader& r, const Entry& e);           // bastion address
 std::string certSan(const Reader& r, const Entry& e);            // IP, RFC 1123 name or *.wildcard
 std::string kubernetesVersion(const Reader& r, const Entry& e);  // returns the normalized "vX.Y.Z"
-std::string absolutePath(const Reader& r, const Entry& e);       // etcd dataDir: used in remote commands
+// etcd dataDir (used in remote commands, moved aside by reset/restore): a normalised absolute path of portable
+// characters that is not a system directory (core/data_dir.hpp). Returns the normalised path.
+std::string etcdDataDir(const Reader& r, const Entry& e);
 std::string nonEmpty(const Reader& r, const Entry& e, const std::string& example);
 std::string posixUser(const Reader& r, const Entry& e);
 std::string imageRepository(const Reader& r, const Entry& e);
@@ -31,5 +33,7 @@ void extraArgName(const Reader& r, const Entry& e, const std::string& key);
 // Cross-field checks and warnings (subnets, endpoint, duplicates, roles and topology, PKI validity).
 // Normalizes controlPlaneEndpoint to "host:port". Locations come from r.locs.
 void validateCluster(Cluster& c, Reader& r);
+// Adds a warning for each extraArgs value that switches off a security control (core/extra_args_warnings.cpp).
+void warnInsecureExtraArgs(Cluster& c, const Reader& r);
 
 }  // namespace kforge::inv

@@ -2,7 +2,6 @@
 // unknown keys, wrong types and bad values at their file:line:column. Cross-field rules: inventory_validate.cpp.
 #include <utility>
 
-#include "core/fs.hpp"
 #include "core/inventory.hpp"
 #include "core/inventory_internal.hpp"
 
@@ -50,7 +49,7 @@ void readEtcd(Reader& r, const Entry& e, EtcdSpec& s) {
     s.topology = oneOf<EtcdTopology>(r, *v, {{"stacked", EtcdTopology::Stacked}, {"external", EtcdTopology::External}});
   if (auto v = m.get("runAs"))
     s.runAs = oneOf<EtcdRunAs>(r, *v, {{"static-pod", EtcdRunAs::StaticPod}, {"systemd", EtcdRunAs::Systemd}});
-  if (auto v = m.get("dataDir")) s.dataDir = absolutePath(r, *v);
+  if (auto v = m.get("dataDir")) s.dataDir = etcdDataDir(r, *v);
   s.serverCertSANs = sans(r, m, "serverCertSANs");
   s.peerCertSANs = sans(r, m, "peerCertSANs");
   s.extraArgs = extraArgs(r, m);
@@ -187,7 +186,8 @@ NodePool readPool(Reader& r, const Entry& e) {
 void readSpec(Reader& r, const Entry& e, Cluster& c) {
   auto m = mapAt(r, e, "spec: {kubernetesVersion: v1.31.2, nodePools: [...]}",
                  {"kubernetesVersion", "controlPlaneEndpoint", "clusterName", "networking", "etcd", "apiServer",
-                  "controllerManager", "scheduler", "pki", "images", "ssh", "backups", "upgrade", "nodePools"});
+                  "controllerManager", "scheduler", "pki", "images", "ssh", "backups", "upgrade", "nodePools",
+                  "allowLoopbackAddresses"});
   auto kv = m.require("kubernetesVersion", "kubernetesVersion: v1.31.2");
   c.kubernetesVersion = *Version::parse(kubernetesVersion(r, kv));
   if (auto v = m.get("controlPlaneEndpoint")) c.controlPlaneEndpoint = str(r, *v);
@@ -202,6 +202,7 @@ void readSpec(Reader& r, const Entry& e, Cluster& c) {
   if (auto v = m.get("ssh")) readSsh(r, *v, c.ssh);
   if (auto v = m.get("backups")) readBackups(r, *v, c.backups);
   if (auto v = m.get("upgrade")) readUpgrade(r, *v, c.upgrade);
+  if (auto v = m.get("allowLoopbackAddresses")) c.allowLoopbackAddresses = boolean(r, *v);
   auto pools = m.require("nodePools", "nodePools: [{name: control, role: control-plane, hosts: [...]}]");
   for (const auto& p : list(r, pools, "nodePools: [{name: control, role: control-plane, hosts: [...]}]"))
     c.nodePools.push_back(readPool(r, p));
@@ -219,11 +220,11 @@ Cluster parseInventory(const std::string& text, const std::string& fileName) {
 
   auto av = top.require("apiVersion", std::string("apiVersion: ") + kInventoryApiVersion);
   if (str(r, av) != kInventoryApiVersion)
-    r.fail(av.loc, "apiVersion \"" + str(r, av) + "\" is not supported (expected apiVersion: " +
+    r.fail(av.loc, "apiVersion " + quotedValue(str(r, av)) + " is not supported (expected apiVersion: " +
                        kInventoryApiVersion + ")");
   auto kind = top.require("kind", std::string("kind: ") + kInventoryKind);
   if (str(r, kind) != kInventoryKind)
-    r.fail(kind.loc, "kind \"" + str(r, kind) + "\" is not supported (expected kind: " + kInventoryKind + ")");
+    r.fail(kind.loc, "kind " + quotedValue(str(r, kind)) + " is not supported (expected kind: " + kInventoryKind + ")");
   auto md = mapAt(r, top.require("metadata", "metadata: {name: prod-eu1}"), "metadata: {name: prod-eu1}", {"name"});
   c.name = rfc1123Label(r, md.require("name", "name: prod-eu1"));
   readSpec(r, top.require("spec", "spec: {kubernetesVersion: v1.31.2, nodePools: [...]}"), c);
@@ -233,13 +234,7 @@ Cluster parseInventory(const std::string& text, const std::string& fileName) {
 }
 
 Cluster loadInventory(const std::string& path) {
-  std::string text;
-  try {
-    text = readFile(path);
-  } catch (const Error& e) {
-    throw Error(std::string(e.what()) + " (the inventory file, given with -f)", ExitCode::InvalidInput);
-  }
-  return parseInventory(text, path);
+  return parseInventory(readInputFile(path, "the inventory file, given with -f"), path);
 }
 
 }  // namespace kforge

@@ -1,11 +1,14 @@
 // The inventory's value rules (one per kind of field) and its cross-field checks. See docs/inventory.md.
+#include <charconv>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "core/inventory_internal.hpp"
+#include "core/data_dir.hpp"
 #include "core/k8s_names.hpp"
 #include "core/net.hpp"
+#include "core/printable.hpp"
+#include "core/value_syntax.hpp"
 #include "core/version_catalog.hpp"
 
 namespace kforge {
@@ -13,7 +16,7 @@ namespace kforge {
 namespace inv {
 
 namespace {
-std::string q(const std::string& s) { return "\"" + s + "\""; }
+std::string q(const std::string& s) { return yamlr::quotedValue(s); }
 }  // namespace
 
 std::string rfc1123Label(const Reader& r, const Entry& e) {
@@ -40,9 +43,17 @@ std::string ipAddress(const Reader& r, const Entry& e) {
     r.fail(e.loc, e.path + " " + q(v) +
                       " is not an IP address (expected IPv4 like 10.0.0.11 or IPv6 like fd00::11; DNS names are not "
                       "accepted here)");
-  if (*ip == IpAddr{ip->v6, {}})
-    r.fail(e.loc, e.path + " " + q(v) + " is the unspecified address; give the host's own address (e.g. 10.0.0.11)");
-  return ip->str();
+  IpAddr a = ip->unmapped();  // ::ffff:10.0.0.12 is 10.0.0.12 (and compared as such)
+  const std::string own = "; give the host's own address (e.g. 10.0.0.11)";
+  if (a.isUnspecified()) r.fail(e.loc, e.path + " " + q(v) + " is the unspecified address" + own);
+  if (a.isThisNetwork()) r.fail(e.loc, e.path + " " + q(v) + " is in 0.0.0.0/8 (\"this network\"), not a host address" + own);
+  if (a.isMulticast()) r.fail(e.loc, e.path + " " + q(v) + " is a multicast address" + own);
+  if (a.isBroadcast()) r.fail(e.loc, e.path + " " + q(v) + " is the broadcast address" + own);
+  if (a.isLinkLocalV6())
+    r.fail(e.loc, e.path + " " + q(v) +
+                      " is an IPv6 link-local address, usable only with an interface zone; give a global or unique "
+                      "local address (e.g. fd00::11)");
+  return a.str();
 }
 
 std::string hostOrIp(const Reader& r, const Entry& e) {
@@ -69,21 +80,30 @@ std::string kubernetesVersion(const Reader& r, const Entry& e) {
     r.fail(e.loc, e.path + " " + q(v) + " is not a Kubernetes version (expected vMAJOR.MINOR.PATCH, e.g. v1.31.2)");
   if (!ver->isRelease())
     r.fail(e.loc, e.path + " " + q(v) + " is a pre-release; kforge supports releases " + supportedVersionsText());
+  if (!ver->build.empty()) {
+    Version release = *ver;
+    release.build.clear();
+    r.fail(e.loc, e.path + " " + q(v) + " carries build metadata (+" + printable(ver->build) +
+                      "); kforge installs the release images of its version catalog, write " + release.str());
+  }
   if (!isSupportedKubernetesVersion(*ver))
-    r.fail(e.loc, e.path + " " + v + " is not in kforge's version catalog (supported: " + supportedVersionsText() + ")");
+    r.fail(e.loc, e.path + " " + printable(v) + " is not in kforge's version catalog (supported: " + supportedVersionsText() + ")");
   return ver->str();
 }
 
-std::string absolutePath(const Reader& r, const Entry& e) {
+std::string etcdDataDir(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  static const std::regex ok(R"(/[A-Za-z0-9._/-]*)");
-  bool good = std::regex_match(v, ok) && v != "/" && v.find("/../") == std::string::npos &&
-              !v.ends_with("/..") && v.find("//") == std::string::npos;
-  if (!good)
-    r.fail(e.loc, e.path + " " + q(v) +
-                      " is not a usable directory: use an absolute path of letters, digits, '.', '_', '-' and '/' "
-                      "other than / (e.g. /var/lib/etcd)");
-  return v;
+  const std::string what = e.path + " " + q(v);
+  if (!isPortableAbsolutePath(v))
+    r.fail(e.loc, what + " is not a usable directory: use an absolute path of letters, digits, '.', '_', '-' and '/' "
+                         "(e.g. /var/lib/etcd)");
+  std::string why;
+  auto norm = normalizeHostPath(v, &why);
+  if (!norm) r.fail(e.loc, what + " " + why + " (e.g. /var/lib/etcd)");
+  if (std::string reason = systemDirectoryReason(*norm); !reason.empty())
+    r.fail(e.loc, what + " " + reason + "; reset and restore move the whole content of this directory aside, so it must "
+                         "be one that only etcd uses (e.g. /var/lib/etcd)");
+  return *norm;
 }
 
 std::string nonEmpty(const Reader& r, const Entry& e, const std::string& example) {
@@ -96,8 +116,7 @@ std::string nonEmpty(const Reader& r, const Entry& e, const std::string& example
 
 std::string posixUser(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  static const std::regex ok(R"([a-z_][a-z0-9_-]{0,31})");
-  if (!std::regex_match(v, ok))
+  if (!isPosixUserName(v))
     r.fail(e.loc, e.path + " " + q(v) +
                       " is not a valid user name (expected 1-32 lowercase letters, digits, '_' or '-', starting with a "
                       "letter or '_', e.g. root)");
@@ -106,8 +125,7 @@ std::string posixUser(const Reader& r, const Entry& e) {
 
 std::string imageRepository(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  static const std::regex ok(R"([a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*)");
-  if (!std::regex_match(v, ok))
+  if (!isImageRepository(v))
     r.fail(e.loc, e.path + " " + q(v) +
                       " is not an image repository (expected registry[:port][/path], e.g. registry.k8s.io or "
                       "registry.example.com:5000/k8s)");
@@ -116,8 +134,7 @@ std::string imageRepository(const Reader& r, const Entry& e) {
 
 std::string imageTag(const Reader& r, const Entry& e) {
   std::string v = yamlr::str(r, e);
-  static const std::regex ok(R"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
-  if (!v.empty() && !std::regex_match(v, ok))
+  if (!v.empty() && !isImageTag(v))
     r.fail(e.loc, e.path + " " + q(v) + " is not an image tag (e.g. 3.5.15-0, or \"\" for the default)");
   return v;
 }
@@ -139,13 +156,13 @@ void labelValue(const Reader& r, const Entry& e, const std::string& value) {
 }
 
 void extraArgName(const Reader& r, const Entry& e, const std::string& key) {
-  static const std::regex ok(R"([a-z0-9][a-z0-9-]*)");
   if (key.starts_with("-"))
     r.fail(e.keyLoc, "extraArgs key " + q(key) + " starts with '-'; write the flag name without dashes (e.g. " +
-                         key.substr(key.find_first_not_of('-') == std::string::npos ? key.size()
-                                                                                   : key.find_first_not_of('-')) +
+                         printable(key.substr(key.find_first_not_of('-') == std::string::npos
+                                                  ? key.size()
+                                                  : key.find_first_not_of('-'))) +
                          ")");
-  if (!std::regex_match(key, ok))
+  if (!isFlagName(key))
     r.fail(e.keyLoc, "extraArgs key " + q(key) +
                          " is not a flag name (expected lowercase letters, digits and '-', e.g. audit-log-path)");
   if (e.node.IsScalar() && e.node.Scalar().find_first_of("\n\r") != std::string::npos)
@@ -182,6 +199,14 @@ void checkNetworking(const Cluster& c, const Reader& r) {
            "spec.networking.serviceSubnet " + q(c.networking.serviceSubnet) +
                " is too large for kube-apiserver (at most 2^20 addresses: prefix /" + std::to_string(minPrefix) +
                " or longer)");
+  // kube-apiserver needs at least 8 addresses (the first is the kubernetes Service's); the cluster DNS Service
+  // takes the tenth (kubelet clusterDNS, as kubeadm): at least 16, a /28 (IPv6 /124).
+  int maxPrefix = svc.base.v6 ? 124 : 28;
+  if (svc.prefix > maxPrefix)
+    r.fail(locOf(r, "spec.networking.serviceSubnet", "spec.networking"),
+           "spec.networking.serviceSubnet " + q(c.networking.serviceSubnet) +
+               " is too small: the kubernetes Service takes its first address and cluster DNS its tenth, so it needs "
+               "at least 16 addresses (prefix /" + std::to_string(maxPrefix) + " or shorter)");
   if (c.networking.podSubnet.empty()) return;
   Cidr pod = subnet(r, "podSubnet", c.networking.podSubnet);
   SourceLoc at = locOf(r, "spec.networking.podSubnet", "spec.networking");
@@ -196,6 +221,21 @@ void checkNetworking(const Cluster& c, const Reader& r) {
 void checkEndpoint(Cluster& c, const Reader& r) {
   if (c.controlPlaneEndpoint.empty()) return;
   SourceLoc at = locOf(r, "spec.controlPlaneEndpoint");
+  const std::string& ep = c.controlPlaneEndpoint;
+  auto colon = ep.rfind(':');
+  auto headIp = colon == std::string::npos ? std::nullopt : IpAddr::parse(ep.substr(0, colon));
+  if (ep.front() != '[' && (IpAddr::parse(ep).value_or(IpAddr{}).v6 || (headIp && headIp->v6))) {
+    // A bare IPv6 address: is "fd00::10:6443" the host fd00::10 with port 6443, or the host fd00::10:6443?
+    std::string hint = IpAddr::parse(ep) ? "[" + ep + "]:" + std::to_string(c.apiServer.bindPort) : "";
+    std::string last = ep.substr(colon + 1);
+    int port = 0;
+    auto [p, ec] = std::from_chars(last.data(), last.data() + last.size(), port);
+    if (headIp && ec == std::errc() && p == last.data() + last.size() && port >= 1 && port <= 65535)
+      hint = "[" + ep.substr(0, colon) + "]:" + last + (hint.empty() ? "" : " (if " + last + " is the port) or " + hint);
+    if (hint.empty()) hint = "[" + ep.substr(0, colon) + "]:" + std::to_string(c.apiServer.bindPort);
+    r.fail(at, "spec.controlPlaneEndpoint " + q(ep) + " is ambiguous: write an IPv6 address in brackets, with the port "
+                   "after them, e.g. " + hint);
+  }
   std::string host;
   int port = 0;
   bool ok = splitHostPort(c.controlPlaneEndpoint, host, port);
@@ -206,6 +246,18 @@ void checkEndpoint(Cluster& c, const Reader& r) {
     r.fail(at, "spec.controlPlaneEndpoint " + q(c.controlPlaneEndpoint) +
                    " is not valid (expected host[:port] with an IP address or lowercase DNS name and a port from 1 to "
                    "65535, e.g. 10.0.0.10:6443, api.example.com or [fd00::10]:6443)");
+  if (ip) {
+    *ip = ip->unmapped();
+    if (ip->isUnspecified() || ip->isThisNetwork() || ip->isMulticast() || ip->isBroadcast())
+      r.fail(at, "spec.controlPlaneEndpoint " + q(c.controlPlaneEndpoint) +
+                     " is not an address clients can connect to (unspecified, multicast or broadcast); give the load "
+                     "balancer's or virtual IP's address (e.g. 10.0.0.10:6443)");
+    for (const auto& [key, value] : {std::pair{"serviceSubnet", c.networking.serviceSubnet},
+                                     std::pair{"podSubnet", c.networking.podSubnet}})
+      if (auto net = Cidr::parse(value); net && net->contains(*ip))
+        r.fail(at, "spec.controlPlaneEndpoint " + q(c.controlPlaneEndpoint) + " is inside spec.networking." + key +
+                       " " + q(value) + "; the endpoint must be outside the service and pod subnets");
+  }
   if (port == 0) port = c.apiServer.bindPort;
   std::string h = ip ? ip->str() : host;
   c.controlPlaneEndpoint = (ip && ip->v6 ? "[" + h + "]" : h) + ":" + std::to_string(port);
@@ -232,6 +284,32 @@ void checkPoolsAndHosts(Cluster& c, const Reader& r) {
                                               " is already used by " + it->second + "; every host needs its own address");
     }
   }
+}
+
+// Host addresses against the cluster: loopback only in the testbed (spec.allowLoopbackAddresses), never inside
+// the service or pod subnet (traffic to them would be routed into the cluster network).
+void checkHostAddresses(const Cluster& c, const Reader& r) {
+  auto svc = Cidr::parse(c.networking.serviceSubnet);
+  auto pod = c.networking.podSubnet.empty() ? std::nullopt : Cidr::parse(c.networking.podSubnet);
+  for (size_t i = 0; i < c.nodePools.size(); ++i)
+    for (size_t j = 0; j < c.nodePools[i].hosts.size(); ++j) {
+      const Host& h = c.nodePools[i].hosts[j];
+      std::string hp = "spec.nodePools[" + std::to_string(i) + "].hosts[" + std::to_string(j) + "]";
+      SourceLoc at = locOf(r, hp + ".address");
+      auto ip = IpAddr::parse(h.address);
+      if (!ip) continue;
+      std::string what = "address " + q(h.address) + " of host " + q(h.name);
+      if (ip->isLoopback() && !c.allowLoopbackAddresses)
+        r.fail(at, what + " is a loopback address, which no other host can reach; give the host's own address (only "
+                          "kforge's single-machine testbed uses loopback addresses, with spec.allowLoopbackAddresses: "
+                          "true)");
+      if (svc && svc->contains(*ip))
+        r.fail(at, what + " is inside spec.networking.serviceSubnet " + q(c.networking.serviceSubnet) +
+                       "; host addresses must be outside the service and pod subnets");
+      if (pod && pod->contains(*ip))
+        r.fail(at, what + " is inside spec.networking.podSubnet " + q(c.networking.podSubnet) +
+                       "; host addresses must be outside the service and pod subnets");
+    }
 }
 
 void checkRoles(Cluster& c, const Reader& r) {
@@ -300,8 +378,10 @@ void validateCluster(Cluster& c, Reader& r) {
   checkEndpoint(c, r);
   checkPki(c, r);
   checkPoolsAndHosts(c, r);
+  checkHostAddresses(c, r);
   checkRoles(c, r);
   warnings(c, r);
+  warnInsecureExtraArgs(c, r);
 }
 
 }  // namespace inv

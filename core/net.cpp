@@ -30,6 +30,28 @@ bool IpAddr::isLoopback() const {
   return bytes[15] == 1;
 }
 
+bool IpAddr::isUnspecified() const { return *this == IpAddr{v6, {}}; }
+
+bool IpAddr::isMulticast() const { return v6 ? bytes[0] == 0xFF : (bytes[0] & 0xF0) == 0xE0; }
+
+bool IpAddr::isBroadcast() const {
+  return !v6 && bytes[0] == 0xFF && bytes[1] == 0xFF && bytes[2] == 0xFF && bytes[3] == 0xFF;
+}
+
+bool IpAddr::isThisNetwork() const { return !v6 && bytes[0] == 0; }
+
+bool IpAddr::isLinkLocalV6() const { return v6 && bytes[0] == 0xFE && (bytes[1] & 0xC0) == 0x80; }
+
+IpAddr IpAddr::unmapped() const {
+  if (!v6) return *this;
+  for (int i = 0; i < 10; ++i)
+    if (bytes[i] != 0) return *this;
+  if (bytes[10] != 0xFF || bytes[11] != 0xFF) return *this;
+  IpAddr v4;
+  for (int i = 0; i < 4; ++i) v4.bytes[i] = bytes[12 + i];
+  return v4;
+}
+
 std::optional<Cidr> Cidr::parse(std::string_view s, bool* hostBitsSet) {
   auto slash = s.find('/');
   if (slash == std::string_view::npos) return std::nullopt;

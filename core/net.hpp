@@ -14,7 +14,14 @@ struct IpAddr {
 
   static std::optional<IpAddr> parse(std::string_view s);
   std::string str() const;
-  bool isLoopback() const;
+  bool isLoopback() const;     // 127.0.0.0/8, ::1
+  bool isUnspecified() const;  // 0.0.0.0, ::
+  bool isMulticast() const;    // 224.0.0.0/4, ff00::/8
+  bool isBroadcast() const;    // 255.255.255.255 (the limited broadcast address)
+  bool isThisNetwork() const;  // 0.0.0.0/8: "this host on this network", never a destination
+  bool isLinkLocalV6() const;  // fe80::/10: needs an interface zone to be used
+  // An IPv4-mapped IPv6 address (::ffff:10.0.0.12) as the IPv4 address it maps (10.0.0.12); others unchanged.
+  IpAddr unmapped() const;
   bool operator==(const IpAddr&) const = default;
 };
 

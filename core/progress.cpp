@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "core/printable.hpp"
+
 namespace kforge {
 
 std::string toString(StepStatus s) {
@@ -17,22 +19,29 @@ std::string toString(StepStatus s) {
   return "?";
 }
 
+namespace {
+constexpr size_t kDetailBytes = 2000;  // a step's result or error, e.g. a remote command's stderr tail
+}  // namespace
+
 static std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 
 std::string formatProgress(const ProgressEvent& e, size_t hostWidth, size_t stepWidth) {
   char clock[32];
   std::snprintf(clock, sizeof clock, "[%5.1fs]", e.sinceStart);
-  std::string line = std::string(clock) + " " + pad(e.host.empty() ? "*" : e.host, hostWidth) + "  " +
-                     pad(e.step, stepWidth) + "  " + toString(e.status);
-  if (!e.detail.empty()) line += e.status == StepStatus::Failed ? ": " + e.detail : " (" + e.detail + ")";
+  // Host names come from the inventory and details from the hosts: both are escaped and cut (core/printable.hpp).
+  std::string line = std::string(clock) + " " + pad(e.host.empty() ? "*" : printable(e.host, 100), hostWidth) + "  " +
+                     pad(printable(e.step, 100), stepWidth) + "  " + toString(e.status);
+  std::string detail = printable(e.detail, kDetailBytes, true);
+  if (!detail.empty()) line += e.status == StepStatus::Failed ? ": " + detail : " (" + detail + ")";
   return line;
 }
 
 std::string progressJson(const ProgressEvent& e) {
-  nlohmann::json j{{"elapsed", std::round(e.sinceStart * 1000) / 1000}, {"host", e.host}, {"step", e.step},
-                   {"status", toString(e.status)}};
+  // printable() also makes the text valid UTF-8, which nlohmann::json needs to dump it.
+  nlohmann::json j{{"elapsed", std::round(e.sinceStart * 1000) / 1000}, {"host", printable(e.host, 100)},
+                   {"step", printable(e.step, 100)}, {"status", toString(e.status)}};
   if (e.duration > 0) j["duration"] = std::round(e.duration * 1000) / 1000;
-  if (!e.detail.empty()) j["detail"] = e.detail;
+  if (!e.detail.empty()) j["detail"] = printable(e.detail, kDetailBytes, true);
   return j.dump();
 }
 

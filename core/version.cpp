@@ -1,5 +1,6 @@
 #include "core/version.hpp"
 
+#include <cctype>
 #include <charconv>
 
 namespace kforge {
@@ -13,17 +14,26 @@ bool parseInt(std::string_view s, int& out) {
 }
 }  // namespace
 
+namespace {
+bool suffixChars(std::string_view s) {
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) return false;
+  return !s.empty();
+}
+}  // namespace
+
 std::optional<Version> Version::parse(std::string_view s) {
   if (!s.empty() && s[0] == 'v') s.remove_prefix(1);
   Version v;
-  auto suffix = s.find_first_of("-+");
-  if (suffix != std::string_view::npos) {
-    v.pre = std::string(s.substr(suffix + 1));
-    if (v.pre.empty()) return std::nullopt;
-    for (char c : v.pre)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == '_'))
-        return std::nullopt;
-    s = s.substr(0, suffix);
+  if (auto plus = s.find('+'); plus != std::string_view::npos) {
+    v.build = std::string(s.substr(plus + 1));
+    if (!suffixChars(v.build)) return std::nullopt;
+    s = s.substr(0, plus);
+  }
+  if (auto dash = s.find('-'); dash != std::string_view::npos) {
+    v.pre = std::string(s.substr(dash + 1));
+    if (!suffixChars(v.pre)) return std::nullopt;
+    s = s.substr(0, dash);
   }
   auto d1 = s.find('.');
   if (d1 == std::string_view::npos) return std::nullopt;
@@ -38,6 +48,7 @@ std::optional<Version> Version::parse(std::string_view s) {
 std::string Version::str() const {
   std::string s = "v" + std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
   if (!pre.empty()) s += "-" + pre;
+  if (!build.empty()) s += "+" + build;
   return s;
 }
 

@@ -1,10 +1,16 @@
 #include "core/yaml_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
-#include <regex>
+#include <climits>
+#include <cstring>
+#include <fstream>
 
 #include "core/duration.hpp"
+#include "core/printable.hpp"
 
 namespace kforge::yamlr {
 
@@ -45,23 +51,99 @@ SourceLoc Reader::loc(const YAML::Node& n) const {
 }
 
 void Reader::fail(const SourceLoc& at, const std::string& msg) const {
-  throw Error(at, msg, ExitCode::InvalidInput);
+  // Values in messages are quotedValue() where they are put in; this catches any that were not.
+  throw Error(at, printable(msg, 4000), ExitCode::InvalidInput);
+}
+
+namespace {
+
+std::string sizeText(size_t n) {
+  if (n % (1024 * 1024) == 0) return std::to_string(n / (1024 * 1024)) + " MiB";
+  return n % 1024 == 0 ? std::to_string(n / 1024) + " KiB" : std::to_string(n) + " bytes";
+}
+
+// The first tab in the indentation of a line at or before `line` (1-based), as a location; line 0 when none.
+SourceLoc tabInIndentation(const std::string& file, const std::string& text, int line) {
+  int n = 1;
+  for (size_t start = 0; start < text.size() && n <= line; ++n) {
+    size_t end = text.find('\n', start);
+    std::string_view l(text.data() + start, (end == std::string::npos ? text.size() : end) - start);
+    size_t indent = l.find_first_not_of(" \t");
+    if (indent != std::string_view::npos && l[indent] != '#') {
+      size_t tab = l.substr(0, indent).find('\t');
+      if (tab != std::string_view::npos) return SourceLoc{file, n, static_cast<int>(tab) + 1};
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return SourceLoc{file, 0, 0};
+}
+
+}  // namespace
+
+std::string readInputFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read " + path + ": " + std::strerror(errno) + " (" + what + ")", ExitCode::InvalidInput);
+  std::string text(kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw Error("cannot read " + path + ": " + std::strerror(errno) + " (" + what + ")", ExitCode::InvalidInput);
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxFileBytes)
+    throw Error(SourceLoc{path, 0, 0},
+                "the file is larger than " + sizeText(kMaxFileBytes) + ", the most kforge reads from an input file (" +
+                    what + ")",
+                ExitCode::InvalidInput);
+  return text;
 }
 
 Entry Reader::loadSingleMap(const std::string& text, const std::string& what) const {
+  if (text.size() > kMaxFileBytes)
+    fail(SourceLoc{file_, 0, 0}, "the file is " + std::to_string(text.size()) + " bytes, larger than " +
+                                     sizeText(kMaxFileBytes) + ", the most kforge reads from an input file");
+  const std::string tooDeep = "nesting deeper than " + std::to_string(kMaxDepth) +
+                              " levels; kforge's input files need far fewer (check for unbalanced [ or { or runaway "
+                              "indentation)";
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own guard, at 2000 levels
+    fail(SourceLoc{file_, e.mark.line + 1, e.mark.column + 1}, tooDeep);
   } catch (const YAML::Exception& e) {
     SourceLoc at{file_, 0, 0};
     if (!e.mark.is_null()) at = SourceLoc{file_, e.mark.line + 1, e.mark.column + 1};
-    fail(at, "YAML syntax error: " + e.msg);
+    if (SourceLoc tab = tabInIndentation(file_, text, at.line > 0 ? at.line : INT_MAX); tab.line > 0)
+      fail(tab, "a tab character in the indentation; YAML does not allow tabs for indentation, indent with spaces");
+    fail(at, "YAML syntax error: " + printable(e.msg));
   }
   if (docs.empty() || (docs.size() == 1 && docs[0].IsNull()))
     fail(SourceLoc{file_, 0, 0}, "the file is empty; expected " + what);
   if (docs.size() > 1)
     fail(loc(docs[1]), "a second YAML document starts here; the file must hold exactly one document (remove the "
                        "'---' separator and everything after it, or split it into separate files)");
+  // Limits on what was parsed, in document order. Aliases are walked at each use: the visit budget stops
+  // documents that expand exponentially.
+  size_t budget = 2 * text.size() + 1000;
+  std::vector<std::pair<YAML::Node, int>> stack{{docs[0], 0}};
+  while (!stack.empty()) {
+    auto [n, depth] = stack.back();
+    stack.pop_back();
+    if (budget-- == 0)
+      fail(loc(n), "the document expands to more than " + std::to_string(2 * text.size() + 1000) +
+                       " nodes (aliases count at each use); kforge's input files need far fewer");
+    if (depth > kMaxDepth) fail(loc(n), tooDeep);
+    if (n.IsScalar() && n.Scalar().size() > kMaxScalarBytes)
+      fail(loc(n), "a value of " + std::to_string(n.Scalar().size()) + " bytes; values in kforge's input files are at "
+                   "most " + sizeText(kMaxScalarBytes) + " (starts with " + quotedValue(n.Scalar().substr(0, 40)) + ")");
+    std::vector<std::pair<YAML::Node, int>> children;
+    if (n.IsMap())
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        children.emplace_back(it->first, depth + 1);
+        children.emplace_back(it->second, depth + 1);
+      }
+    else if (n.IsSequence())
+      for (auto it = n.begin(); it != n.end(); ++it) children.emplace_back(*it, depth + 1);
+    stack.insert(stack.end(), children.rbegin(), children.rend());
+  }
   Entry e{docs[0], loc(docs[0]), loc(docs[0]), ""};
   if (!docs[0].IsMap())
     fail(e.loc, "the top level must be a map, got " + describeKind(docs[0]) + "; expected " + what);
@@ -72,19 +154,64 @@ std::string describeKind(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map: return "a map";
     case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "\"" + n.Scalar() + "\"";
+    case YAML::NodeType::Scalar: return quotedValue(n.Scalar());
     case YAML::NodeType::Null: return "no value";
     default: return "nothing";
   }
 }
 
+std::string quotedValue(std::string_view s) { return "\"" + printable(s) + "\""; }
+
+namespace {
+bool digits(std::string_view s, size_t& i, bool (*ok)(char)) {  // one or more; advances i
+  size_t start = i;
+  while (i < s.size() && ok(s[i])) ++i;
+  return i > start;
+}
+bool dec(char c) { return c >= '0' && c <= '9'; }
+bool oct(char c) { return c >= '0' && c <= '7'; }
+bool hex(char c) { return dec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool decOrUnderscore(char c) { return dec(c) || c == '_'; }
+}  // namespace
+
+bool isNonStringPlainText(std::string_view s) {
+  static const std::string_view words[] = {"~",     "null", "Null", "NULL", "true", "True", "TRUE", "false",
+                                           "False", "FALSE", "yes", "Yes",  "YES",  "no",   "No",   "NO",
+                                           "on",    "On",   "ON",   "off",  "Off",  "OFF",  ".nan", ".NaN",
+                                           ".NAN"};
+  for (auto w : words)
+    if (s == w) return true;
+  size_t i = 2;
+  if (s.starts_with("0o")) return digits(s, i, oct) && i == s.size();  // no other alternative has an 'o' or 'x'
+  if (s.starts_with("0x")) return digits(s, i, hex) && i == s.size();
+  i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  std::string_view rest = s.substr(i);
+  if (rest == ".inf" || rest == ".Inf" || rest == ".INF") return true;
+  // [-+]?[0-9][0-9_]*
+  if (!rest.empty() && dec(rest[0])) {
+    size_t j = i + 1;
+    digits(s, j, decOrUnderscore);
+    if (j == s.size()) return true;
+  }
+  // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits(s, i, dec)) return false;
+  } else {
+    if (!digits(s, i, dec)) return false;
+    if (i < s.size() && s[i] == '.') ++i, digits(s, i, dec);
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (!digits(s, i, dec)) return false;
+  }
+  return i == s.size();
+}
+
 bool isNonStringPlainScalar(const YAML::Node& n) {
   if (!n.IsScalar() || n.Tag() != "?") return false;  // "!" = quoted, i.e. a string
-  static const std::regex nonString(
-      R"(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|)"
-      R"([-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+|)"
-      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
-  return std::regex_match(n.Scalar(), nonString);
+  return isNonStringPlainText(n.Scalar());
 }
 
 MapView::MapView(Reader& r, const Entry& e, std::vector<std::string> allowed)
@@ -97,7 +224,7 @@ MapView::MapView(Reader& r, const Entry& e, std::vector<std::string> allowed)
       r.fail(kl, "a key in " + where(e.path) + " must be a plain name, got " + describeKind(k));
     const std::string& key = k.Scalar();
     if (auto prev = seen.find(key); prev != seen.end())
-      r.fail(kl, "duplicate key \"" + key + "\" in " + where(e.path) + " (first at line " +
+      r.fail(kl, "duplicate key " + quotedValue(key) + " in " + where(e.path) + " (first at line " +
                      std::to_string(prev->second.line) + "); remove one of them");
     seen.emplace(key, kl);
     if (!freeForm_ && std::find(allowed_.begin(), allowed_.end(), key) == allowed_.end()) {
@@ -107,7 +234,7 @@ MapView::MapView(Reader& r, const Entry& e, std::vector<std::string> allowed)
         size_t d = editDistance(key, a);
         if (d < best && d <= (a.size() >= 4 ? 2u : 1u)) best = d, hint = a;
       }
-      r.fail(kl, "unknown key \"" + key + "\" in " + where(e.path) +
+      r.fail(kl, "unknown key " + quotedValue(key) + " in " + where(e.path) +
                      (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") + " (expected one of: " +
                      join(allowed_) + ")");
     }
@@ -141,7 +268,7 @@ std::vector<std::pair<std::string, Entry>> MapView::entries() const {
   for (auto it = e_.node.begin(); it != e_.node.end(); ++it) {
     std::string key = it->first.Scalar();
     YAML::Node v = it->second;
-    std::string p = e_.path + "[\"" + key + "\"]";
+    std::string p = e_.path + "[" + quotedValue(key) + "]";
     Entry e{v, v.IsNull() ? r_.loc(it->first) : r_.loc(v), r_.loc(it->first), p};
     r_.locs[p] = e.loc;
     r_.keyLocs[p] = e.keyLoc;
@@ -194,10 +321,17 @@ int duration(const Reader& r, const Entry& e) {
   std::string s = str(r, e);
   auto d = parseDurationSeconds(s);
   if (!d)
-    r.fail(e.loc, e.path + " \"" + s +
-                      "\" is not a valid duration (expected whole hours, minutes and seconds like 90s, 5m or 1h30m)");
+    r.fail(e.loc, e.path + " " + quotedValue(s) +
+                      " is not a valid duration (expected whole hours, minutes and seconds like 90s, 5m or 1h30m)");
   if (*d <= 0) r.fail(e.loc, e.path + " must be longer than 0s (e.g. 5m)");
   return *d;
+}
+
+bool boolean(const Reader& r, const Entry& e) {
+  if (e.node.IsScalar() && e.node.Tag() == "?" && (e.node.Scalar() == "true" || e.node.Scalar() == "false"))
+    return e.node.Scalar() == "true";
+  r.fail(e.loc, e.path + " must be true or false, got " + describeKind(e.node) +
+                    (e.node.IsScalar() && e.node.Tag() != "?" ? " (a quoted string; remove the quotes)" : ""));
 }
 
 std::string stringValue(const Reader& r, const Entry& e, const std::string& key) {
@@ -205,8 +339,8 @@ std::string stringValue(const Reader& r, const Entry& e, const std::string& key)
     r.fail(e.loc, e.path + " must be a string (e.g. " + key + ": \"value\"), got " + describeKind(e.node));
   if (e.node.IsNull()) r.fail(e.loc, e.path + " has no value; write an empty string as " + key + ": \"\"");
   if (isNonStringPlainScalar(e.node))
-    r.fail(e.loc, e.path + " must be a string, got the YAML number/boolean " + e.node.Scalar() + "; quote it: " + key +
-                      ": \"" + e.node.Scalar() + "\"");
+    r.fail(e.loc, e.path + " must be a string, got the YAML number/boolean " + printable(e.node.Scalar()) +
+                      "; quote it: " + printable(key) + ": " + quotedValue(e.node.Scalar()));
   return e.node.Scalar();
 }
 

@@ -2,7 +2,6 @@
 
 #include <openssl/rand.h>
 
-#include <regex>
 
 #include "pki/cert.hpp"
 
@@ -27,9 +26,11 @@ std::string randomChars(size_t n) {
 
 std::string generateBootstrapToken() { return randomChars(6) + "." + randomChars(16); }
 
-bool isBootstrapToken(const std::string& s) {
-  static const std::regex re("^[a-z0-9]{6}\\.[a-z0-9]{16}$");
-  return std::regex_match(s, re);
+bool isBootstrapToken(const std::string& s) {  // [a-z0-9]{6}\.[a-z0-9]{16}, as a plain loop (no std::regex)
+  if (s.size() != 23 || s[6] != '.') return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (i != 6 && !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) return false;
+  return true;
 }
 
 std::string discoveryHash(X509* caCert) {

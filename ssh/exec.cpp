@@ -1,6 +1,7 @@
 #include "ssh/exec.hpp"
 
 #include "core/error.hpp"
+#include "core/printable.hpp"
 
 namespace kforge::ssh {
 
@@ -139,14 +140,20 @@ ExecResult exec(Session& session, const std::string& command, const ExecOptions&
   return r;
 }
 
+std::string failureMessage(const std::string& host, const std::string& command, const ExecResult& r) {
+  std::string why = r.timedOut ? "timed out after " + std::to_string(r.elapsed.count() / 1000) + "s"
+                    : !r.signal.empty() ? "killed by SIG" + printable(r.signal, 20)
+                                        : "exit " + std::to_string(r.exitCode);
+  // The host's output is untrusted: escaped (its lines kept) and bounded before it reaches a terminal.
+  std::string detail = printable(tail(r.err.empty() ? r.out : r.err), 2000, true);
+  return host + ": `" + printable(tail(command, 200), 1000, true) + "` failed (" + why + ")" +
+         (detail.empty() ? "" : ": " + detail);
+}
+
 ExecResult execChecked(Session& session, const std::string& command, const ExecOptions& options) {
   ExecResult r = exec(session, command, options);
   if (r.ok()) return r;
-  std::string why = r.timedOut ? "timed out after " + std::to_string(r.elapsed.count() / 1000) + "s"
-                    : !r.signal.empty() ? "killed by SIG" + r.signal
-                                        : "exit " + std::to_string(r.exitCode);
-  std::string detail = tail(r.err.empty() ? r.out : r.err);
-  throw Error(session.label() + ": `" + tail(command, 200) + "` failed (" + why + ")" + (detail.empty() ? "" : ": " + detail));
+  throw Error(failureMessage(session.label(), command, r));
 }
 
 }  // namespace kforge::ssh

@@ -36,6 +36,10 @@ inline ExecResult exec(Session& session, const ShellCommand& command, const Exec
   return exec(session, command.str(), options);
 }
 
+// The message execChecked throws: "<host>: `<command tail>` failed (exit N): <stderr tail>", the host's output
+// escaped and bounded (core/printable.hpp).
+std::string failureMessage(const std::string& host, const std::string& command, const ExecResult& r);
+
 // Like exec, but throws kforge::Error "<host>: `<command>` failed (exit N): <stderr tail>" unless it succeeded.
 ExecResult execChecked(Session& session, const std::string& command, const ExecOptions& options = {});
 inline ExecResult execChecked(Session& session, const ShellCommand& command, const ExecOptions& options = {}) {

@@ -293,7 +293,8 @@ TEST(ApplyExternalEtcdE2E, ThreeEtcdTwoControlPlanesOneWorker) {
   FILE* f = fopen(inv.c_str(), "w");
   fprintf(f,
           "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: ext}\nspec:\n"
-          "  kubernetesVersion: %s\n  controlPlaneEndpoint: %s.10:6443\n  etcd: {topology: external}\n"
+          "  kubernetesVersion: %s\n  allowLoopbackAddresses: true\n  controlPlaneEndpoint: %s.10:6443\n"
+          "  etcd: {topology: external}\n"
           "  pki: {keyAlgorithm: ecdsa-p256}\n  ssh: {user: root, keyPath: %s/id_ed25519, knownHosts: %s/known_hosts}\n"
           "  nodePools:\n"
           "    - {name: etcd, role: etcd, hosts: [{name: tb1, address: %s}, {name: tb2, address: %s}, {name: tb3, address: %s}]}\n"

@@ -250,7 +250,7 @@ TEST_F(RestoreE2E, OntoThreeNewHosts) {
   std::string inv = T.dir + "/replaced.yaml";
   std::ofstream f(inv);
   f << "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: testbed}\nspec:\n"
-       "  kubernetesVersion: " << kforge::e2e::pinnedReleases().front().kubernetes << "\n"
+       "  kubernetesVersion: " << kforge::e2e::pinnedReleases().front().kubernetes << "\n  allowLoopbackAddresses: true\n"
        "  controlPlaneEndpoint: " << T.net << ".10:6443\n"  // the same load balancer, new API servers behind it
        "  pki: {keyAlgorithm: ecdsa-p256}\n  ssh: {user: root, port: 22, keyPath: " << T.dir << "/id_ed25519, knownHosts: "
     << T.dir << "/known_hosts}\n  nodePools:\n"

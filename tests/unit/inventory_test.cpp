@@ -135,9 +135,11 @@ TEST(Inventory, EndpointNormalized) {
   EXPECT_EQ(dns.endpointHostPort(), "api.example.com:8443");
   EXPECT_EQ(dns.endpointHost(), "api.example.com");
   EXPECT_EQ(dns.endpointPort(), 8443);
-  Cluster v6 = parseInventory(inv("  controlPlaneEndpoint: \"fd00::10\"\n", cp), "a");
+  Cluster v6 = parseInventory(inv("  controlPlaneEndpoint: \"[fd00::10]\"\n", cp), "a");
   EXPECT_EQ(v6.endpointHostPort(), "[fd00::10]:6443");
   EXPECT_EQ(v6.endpointHost(), "fd00::10");
+  EXPECT_EQ(parseInventory(inv("  controlPlaneEndpoint: \"[FD00::10]:7443\"\n", cp), "a").endpointHostPort(),
+            "[fd00::10]:7443");
 }
 
 TEST(Inventory, FullSpecRead) {

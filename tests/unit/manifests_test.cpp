@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bootstrap/kubelet_unit.hpp"
 #include "bootstrap/manifests.hpp"
 #include "core/error.hpp"
 #include "core/yaml_writer.hpp"
@@ -207,6 +208,22 @@ TEST(EtcdUnit, SameFlagsAsManifestAndSafeQuoting) {
   c.etcd.extraArgs = {{"log-outputs", "/var/log/etcd 100%$HOME"}};
   unit = renderEtcdSystemdUnit(c, h);
   EXPECT_TRUE(contains(unit, "  \"--log-outputs=/var/log/etcd 100%%$$HOME\"")) << unit;
+}
+
+// The kubelet path comes from the host's facts. Shell quoting inside a unit left systemd's % specifiers and $
+// variables live; the unit uses the same systemd quoting as the etcd unit.
+TEST(KubeletUnit, SystemdQuoting) {
+  auto c = tc::stackedHa();
+  const Host& h = hostNamed(c, "cp1");
+  auto unit = renderKubeletUnit(c, h, "/usr/bin/kubelet");
+  EXPECT_TRUE(contains(unit, "ExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml "
+                             "--kubeconfig=/etc/kubernetes/kubelet.conf --hostname-override=cp1 --node-ip=" +
+                                 h.address + "\n"))
+      << unit;
+  unit = renderKubeletUnit(c, h, "/opt/k8s %h/$BIN/kubelet");
+  EXPECT_TRUE(contains(unit, "ExecStart=\"/opt/k8s %%h/$$BIN/kubelet\" --config=")) << unit;
+  unit = renderKubeletUnit(c, h, "/opt/100%/kubelet");
+  EXPECT_TRUE(contains(unit, "ExecStart=/opt/100%%/kubelet --config=")) << unit;
 }
 
 TEST(YamlWriter, GoYamlLayoutAndQuoting) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "bootstrap/restore.hpp"
+#include "ssh/shell.hpp"
 #include "test_clusters.hpp"
 
 using namespace kforge;
@@ -59,4 +60,20 @@ TEST(RestoreScript, IPv6PeerURLsAreBracketed) {
   c.nodePools[0].hosts[0].address = "fd00::11";
   std::string s = restoreDataScript(c, *c.etcdHosts()[0], record(), "x");
   EXPECT_NE(s.find("cp1=https://[fd00::11]:2380"), std::string::npos) << s;
+}
+
+// The expected hash comes from a backup's metadata file. It used to be pasted unquoted into a double-quoted echo,
+// where $(...) runs: every use must be inside single quotes or go through a variable.
+TEST(RestoreScript, QuotesTheExpectedHash) {
+  Cluster c = kforge::testing::stackedCluster();
+  RestoreRecord r = record();
+  r.sha256 = "x$(touch /tmp/kforge-pwned)`id`\"y";
+  std::string s = restoreDataScript(c, *c.etcdHosts()[0], r, "x");
+  EXPECT_EQ(shSyntax(s), 0) << s;
+  std::string quoted = ssh::shellQuote(r.sha256);
+  size_t raw = 0, inQuotes = 0;
+  for (size_t p = 0; (p = s.find(r.sha256, p)) != std::string::npos; ++p) ++raw;
+  for (size_t p = 0; (p = s.find(quoted, p)) != std::string::npos; ++p) ++inQuotes;
+  EXPECT_GE(raw, 1u) << s;
+  EXPECT_EQ(raw, inQuotes) << s;
 }
