@@ -79,7 +79,7 @@ void expectHealthyCluster() {
   EXPECT_EQ(ready.out, "ok") << ready.out;
   // Every node Ready at the release, control planes with their role (kforge's mark-control-plane: the kubelet
   // may not set node-role labels itself), the pool label, workers without a role.
-  EXPECT_EQ(waitFor("get nodes -o jsonpath={range.items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status},{end}",
+  EXPECT_EQ(waitFor("get nodes -o 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status},{end}'",
                     "tb1=True,tb2=True,tb3=True,tb4=True,tb5=True,"),
             "tb1=True,tb2=True,tb3=True,tb4=True,tb5=True,");
   auto nodes = kubectl("get nodes -L tier --no-headers");
@@ -92,15 +92,15 @@ void expectHealthyCluster() {
     EXPECT_NE(line.find(" " + kRelease + " "), std::string::npos) << line;
     EXPECT_NE(line.find(i <= 3 ? "control" : "general"), std::string::npos) << line;
   }
-  EXPECT_EQ(kubectl("get node tb1 -o jsonpath={.spec.taints[*].key}:{.spec.taints[*].effect}").out,
+  EXPECT_EQ(kubectl("get node tb1 -o 'jsonpath={.spec.taints[*].key}:{.spec.taints[*].effect}'").out,
             "node-role.kubernetes.io/control-plane:NoSchedule");
-  EXPECT_EQ(kubectl("get node tb2 -o jsonpath={.metadata.labels.node\\.kubernetes\\.io/exclude-from-external-load-balancers}").exitCode, 0);
-  auto taints = kubectl("get node tb4 -o jsonpath={.spec.taints}");
+  EXPECT_EQ(kubectl("get node tb2 -o 'jsonpath={.metadata.labels.node\\.kubernetes\\.io/exclude-from-external-load-balancers}'").exitCode, 0);
+  auto taints = kubectl("get node tb4 -o 'jsonpath={.spec.taints}'");
   EXPECT_NE(taints.out.find("\"key\":\"dedicated\""), std::string::npos) << taints.out;
   EXPECT_EQ(taints.out.find("control-plane"), std::string::npos) << taints.out;
   // admin.conf (kubeadm:cluster-admins) can do everything: the binding kforge made with super-admin.conf.
   EXPECT_EQ(kubectl("auth can-i '*' '*'").out, "yes\n");
-  EXPECT_EQ(kubectl("get clusterrolebinding kubeadm:cluster-admins -o jsonpath={.roleRef.name}").out, "cluster-admin");
+  EXPECT_EQ(kubectl("get clusterrolebinding kubeadm:cluster-admins -o 'jsonpath={.roleRef.name}'").out, "cluster-admin");
   // Controller-manager and scheduler: /healthz on each control plane, one leader each holding its Lease.
   for (int i = 1; i <= 3; ++i)
     for (int port : {10257, 10259}) {
@@ -108,21 +108,21 @@ void expectHealthyCluster() {
       EXPECT_EQ(hz.out, "ok") << "tb" << i << ":" << port << " " << hz.out;
     }
   for (const char* lease : {"kube-controller-manager", "kube-scheduler"}) {
-    auto holder = kubectl(std::string("-n kube-system get lease ") + lease + " -o jsonpath={.spec.holderIdentity}");
+    auto holder = kubectl(std::string("-n kube-system get lease ") + lease + " -o 'jsonpath={.spec.holderIdentity}'");
     EXPECT_EQ(holder.out.rfind("tb", 0), 0u) << lease << ": " << holder.out;
   }
   // Mirror pods of the static pods, with the manifest's hash.
-  auto mirror = kubectl("-n kube-system get pod kube-apiserver-tb1 -o jsonpath={.metadata.annotations.kubernetes\\.io/config\\.hash}");
+  auto mirror = kubectl("-n kube-system get pod kube-apiserver-tb1 -o 'jsonpath={.metadata.annotations.kubernetes\\.io/config\\.hash}'");
   EXPECT_EQ(mirror.exitCode, 0) << mirror.out;
   EXPECT_EQ(mirror.out.size(), 32u) << mirror.out;
   // Addons: CoreDNS scheduled by the real scheduler and Running, with the cluster DNS address; kube-proxy.
-  EXPECT_EQ(kubectl("-n kube-system get svc kube-dns -o jsonpath={.spec.clusterIP}").out, "10.96.0.10");
-  EXPECT_EQ(waitFor("-n kube-system get pods -l k8s-app=kube-dns -o jsonpath={.items[*].status.phase}", "Running Running"),
+  EXPECT_EQ(kubectl("-n kube-system get svc kube-dns -o 'jsonpath={.spec.clusterIP}'").out, "10.96.0.10");
+  EXPECT_EQ(waitFor("-n kube-system get pods -l k8s-app=kube-dns -o 'jsonpath={.items[*].status.phase}'", "Running Running"),
             "Running Running");
-  EXPECT_EQ(kubectl("-n kube-system get ds kube-proxy -o jsonpath={.spec.template.spec.containers[0].image}").out,
+  EXPECT_EQ(kubectl("-n kube-system get ds kube-proxy -o 'jsonpath={.spec.template.spec.containers[0].image}'").out,
             "registry.k8s.io/kube-proxy:" + kRelease);
   // kube-proxy: one pod per node (5), all Running
-  EXPECT_EQ(waitFor("-n kube-system get ds kube-proxy -o jsonpath={.status.numberReady}", "5"), "5");
+  EXPECT_EQ(waitFor("-n kube-system get ds kube-proxy -o 'jsonpath={.status.numberReady}'", "5"), "5");
 }
 
 // The real `kubectl drain`: evicts a Deployment's pods from a worker (they come back on the other one), is
@@ -134,21 +134,21 @@ void expectDrainHonoursPdbs() {
   ASSERT_EQ(rollout.exitCode, 0) << rollout.out;
   auto drain = kubectl("drain tb4 --ignore-daemonsets --timeout=120s");
   ASSERT_EQ(drain.exitCode, 0) << drain.out;
-  EXPECT_EQ(kubectl("get node tb4 -o jsonpath={.spec.unschedulable}").out, "true");
+  EXPECT_EQ(kubectl("get node tb4 -o 'jsonpath={.spec.unschedulable}'").out, "true");
   EXPECT_EQ(waitFor("get pods -l app=web --field-selector spec.nodeName=tb4 -o name", ""), "");
   ASSERT_EQ(kubectl("rollout status deployment/web --timeout=120s").exitCode, 0);
-  EXPECT_EQ(waitFor("get pods -l app=web -o jsonpath={.items[*].spec.nodeName}", "tb5 tb5"), "tb5 tb5");
+  EXPECT_EQ(waitFor("get pods -l app=web -o 'jsonpath={.items[*].spec.nodeName}'", "tb5 tb5"), "tb5 tb5");
   ASSERT_EQ(kubectl("uncordon tb4").exitCode, 0);
-  EXPECT_EQ(kubectl("get node tb4 -o jsonpath={.spec.unschedulable}").out, "");
+  EXPECT_EQ(kubectl("get node tb4 -o 'jsonpath={.spec.unschedulable}'").out, "");
 
   ASSERT_EQ(kubectl("create pdb web --selector=app=web --max-unavailable=0").exitCode, 0);
-  EXPECT_EQ(waitFor("get pdb web -o jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}", "2/0"), "2/0");
+  EXPECT_EQ(waitFor("get pdb web -o 'jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}'", "2/0"), "2/0");
   auto blocked = kubectl("drain tb5 --ignore-daemonsets --timeout=15s");
   EXPECT_NE(blocked.exitCode, 0) << blocked.out;
   EXPECT_NE(blocked.out.find("disruption budget"), std::string::npos) << blocked.out;
-  EXPECT_EQ(kubectl("get pods -l app=web -o jsonpath={.items[*].spec.nodeName}").out, "tb5 tb5");
+  EXPECT_EQ(kubectl("get pods -l app=web -o 'jsonpath={.items[*].spec.nodeName}'").out, "tb5 tb5");
   ASSERT_EQ(kubectl("uncordon tb5").exitCode, 0);
-  EXPECT_EQ(kubectl("get node tb5 -o jsonpath={.spec.unschedulable}").out, "");
+  EXPECT_EQ(kubectl("get node tb5 -o 'jsonpath={.spec.unschedulable}'").out, "");
   kubectl("delete pdb web");
   kubectl("delete deployment web");
 }
