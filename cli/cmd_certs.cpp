@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 #include "pki/expiration.hpp"
 #include "pki/renew.hpp"
@@ -57,6 +58,7 @@ int renew(const GlobalOptions& g, const CertsOptions& o) {
   std::vector<std::pair<std::string, pki::NodeLayout>> layouts;  // label, layout
   if (!o.stateDir.empty()) {
     requireDir(o.stateDir, "--state-dir");
+    checkPrivateDir(o.stateDir, "state directory");
     std::vector<std::string> hosts = o.host.empty() ? stateHosts(o.stateDir) : std::vector<std::string>{o.host};
     for (const auto& h : hosts) {
       requireDir(o.stateDir + "/hosts/" + h, "host directory");

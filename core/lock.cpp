@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,14 +13,30 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 
 namespace kforge {
 
 FileLock::FileLock(const std::string& path, const std::string& purpose, int waitSeconds) : path_(path) {
-  makeDirs(dirName(path));
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw Error("cannot open lock file " + path + ": " + std::strerror(errno));
+  // The lock lives in the state dir: make it (0700) or check that it is ours and only ours.
+  ensurePrivateDir(dirName(path), "state directory");
+  // Never follow a link, never truncate on open: a planted run.lock must not make kforge write elsewhere.
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    int e = errno;
+    throw Error("cannot open lock file " + path + ": " +
+                    (e == ELOOP ? std::string("it is a symbolic link; remove it (kforge makes its own)") : std::strerror(e)),
+                ExitCode::InvalidInput);
+  }
+  struct stat st;
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || st.st_nlink != 1) {
+    ::close(fd_);
+    fd_ = -1;
+    throw Error("lock file " + path + " is not a plain file of yours (a link, another user's file or not a regular "
+                "file): refusing to use it; remove it (kforge makes its own)",
+                ExitCode::InvalidInput);
+  }
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(waitSeconds);
   while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {

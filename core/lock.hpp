@@ -1,5 +1,7 @@
-// A per-cluster run lock (flock on a file in the state or backup directory) so two kforge runs never
-// overlap on the same cluster. The lock file records the holder's pid and start time for the error message.
+// A per-cluster run lock (flock on run.lock in the state directory) so two kforge runs never overlap on the same
+// cluster. The lock file records the holder's pid and start time for the error message. It is opened with
+// O_NOFOLLOW and without O_TRUNC, and must be a plain file of the user's in a private state directory
+// (core/file_permissions.hpp): a planted link or hard link is refused, never written through.
 #pragma once
 #include <string>
 

@@ -4,7 +4,8 @@
 // On disk, per backup <id> in the backup directory:
 //   <id>.db    the snapshot exactly as `etcdctl snapshot save` writes it (bolt db + 32-byte SHA-256 trailer)
 //   <id>.json  the metadata (BackupMeta::toJson)
-// Both are written as <name>.part, fsynced and renamed, the .json last: a backup without its .json is not one.
+// Both are written under a fresh temporary name (.<name>.XXXXXX, core/atomic_file.hpp), fsynced and renamed, the
+// .json last: a backup without its .json is not one.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -57,7 +58,7 @@ class BackupCatalog {
  public:
   explicit BackupCatalog(std::string dir);
   const std::string& dir() const { return dir_; }
-  // Newest first. Ignores .part files and .db files without metadata.
+  // Newest first. Ignores temporary files and .db files without metadata.
   std::vector<BackupMeta> list() const;
   // By exact id, or "latest". Throws kforge::Error listing what exists when not found.
   BackupMeta get(const std::string& id) const;

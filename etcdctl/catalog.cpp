@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 #include "etcdctl/backup.hpp"
 
@@ -15,6 +16,7 @@ BackupCatalog::BackupCatalog(std::string dir) : dir_(std::move(dir)) {}
 
 std::vector<BackupMeta> BackupCatalog::list() const {
   std::vector<BackupMeta> out;
+  checkPrivateDir(dir_, "backup directory");  // another user's directory could hand us a planted snapshot
   DIR* d = ::opendir(dir_.c_str());
   if (!d) return out;
   while (auto* e = ::readdir(d)) {
@@ -47,6 +49,7 @@ BackupMeta BackupCatalog::get(const std::string& id) const {
 }
 
 void BackupCatalog::save(const BackupMeta& meta) const {
+  ensurePrivateDir(dir_, "backup directory");
   writeFileAtomic(dir_ + "/" + meta.id + ".json", meta.toJson(), 0600);
 }
 

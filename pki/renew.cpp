@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 #include "pki/cert.hpp"
 #include "pki/key.hpp"
@@ -46,6 +47,7 @@ RenewOutcome renewCerts(const NodeLayout& layout, const std::string& which, std:
       continue;
     }
     Cert ca = parseCertPem(readFile(caCrt), caCrt);
+    checkPrivateKeyFile(caKeyPath);
     Pkey caKey = parsePrivateKeyPem(readFile(caKeyPath), caKeyPath);
 
     std::string text = readFile(path);

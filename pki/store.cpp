@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 #include "pki/cert.hpp"
 #include "pki/cert_specs.hpp"
@@ -39,6 +40,8 @@ struct Item {
 
 std::optional<std::string> readIfExists(const std::string& path) {
   if (!fileExists(path)) return std::nullopt;
+  // A private key others can read is refused (never silently used or "fixed"): it may have leaked.
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".key") == 0) checkPrivateKeyFile(path);
   return readFile(path);
 }
 
@@ -78,6 +81,8 @@ std::string externalCaError(const std::string& caBase, const std::string& file, 
 }  // namespace
 
 Report ensurePki(const Cluster& c, const std::string& stateDir, std::time_t now) {
+  // Another user's (or a shared, writable) state dir could hand us their CA: refuse it before reading anything.
+  ensurePrivateDir(stateDir, "state directory");
   Report report;
   const KeyAlgorithm alg = c.pki.keyAlgorithm;
   const int renewBefore = c.pki.renewBeforeDays;
@@ -292,6 +297,7 @@ FileSet hostPkiFiles(const Cluster& c, const Host& h, const std::string& stateDi
   const std::string pki = "/etc/kubernetes/pki/";
   auto add = [&](const std::string& src, const std::string& dest, mode_t mode) {
     if (!fileExists(src)) throw Error(src + " is missing: run render/apply to create the cluster PKI first");
+    if ((mode & 077) == 0) checkPrivateKeyFile(src);
     out.push_back({dest, mode, readFile(src)});
   };
   auto addCa = [&](const std::string& base, bool withKey) {
