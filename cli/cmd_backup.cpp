@@ -50,14 +50,14 @@ int take(GlobalOptions& g, const BackupCli& o) {
     std::cout << "backup " << meta.id << ": " << meta.fileSize << " bytes from " << meta.member << " (etcd "
               << meta.etcdVersion << ", revision " << meta.revision << "), sha256 " << meta.sha256 << ", "
               << std::fixed << std::setprecision(1) << meta.durationSeconds << " s\n  "
-              << etcd::BackupCatalog(dirFor(c, o)).path(meta) << "\n";
+              << etcd::BackupCatalog(dirFor(c, o), c.name).path(meta) << "\n";
   }
   return 0;
 }
 
 int list(GlobalOptions& g, const BackupCli& o) {
   Cluster c = inventoryOf(o);
-  auto all = etcd::BackupCatalog(dirFor(c, o)).list();
+  auto all = etcd::BackupCatalog(dirFor(c, o), c.name).list();
   if (g.json()) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& m : all) arr.push_back(nlohmann::json::parse(m.toJson()));
@@ -75,7 +75,7 @@ int list(GlobalOptions& g, const BackupCli& o) {
 
 int verify(GlobalOptions& g, const BackupCli& o) {
   Cluster c = inventoryOf(o);
-  etcd::BackupCatalog cat(dirFor(c, o));
+  etcd::BackupCatalog cat(dirFor(c, o), c.name);
   auto meta = cat.get(o.id);
   std::string why = etcd::checkBackupHash(cat, meta);
   if (!why.empty()) throw Error("backup " + meta.id + " failed verification: " + why, ExitCode::VerifyFailed);
@@ -98,7 +98,7 @@ int prune(GlobalOptions& g, const BackupCli& o) {
   StateDir state = StateDir::forCluster(c, o.stateDir);
   FileLock lock(state.lockFile(), "backup prune", o.waitLock);
   int keep = o.keep > 0 ? o.keep : c.backups.keep;
-  auto removed = etcd::BackupCatalog(dirFor(c, o)).prune(keep);
+  auto removed = etcd::BackupCatalog(dirFor(c, o), c.name).prune(keep);
   if (g.json()) std::cout << nlohmann::json{{"kept", keep}, {"removed", removed}}.dump(2) << "\n";
   else {
     for (const auto& id : removed) std::cout << "removed " << id << "\n";

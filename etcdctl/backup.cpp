@@ -243,7 +243,7 @@ BackupMeta takeBackup(Client& client, const BackupRequest& req) {
   file.commit(/*sync=*/false);  // already fsynced above; the metadata written next fsyncs the directory
   meta.hashVerified = true;
   meta.durationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  BackupCatalog(req.dir).save(meta);
+  BackupCatalog(req.dir, req.cluster).save(meta);
   return meta;
 }
 

@@ -54,14 +54,26 @@ struct BackupRequest {
 // Throws kforge::Error (and leaves no .db/.json behind) on any failure.
 BackupMeta takeBackup(Client& client, const BackupRequest& req);
 
+// A backup id: 1-128 of [A-Za-z0-9_-], starting with a letter or digit ("20261125-104419-manual-2"). Ids name
+// files, so nothing else (no '/', no "..") is ever accepted from metadata.
+bool isValidBackupId(const std::string& id);
+
+// The backups of ONE cluster in a backup directory (which several clusters may share): only metadata naming that
+// cluster is listed, returned, verified or pruned. Metadata is trusted only as far as it agrees with the file
+// names: a .json that does not parse, whose id is not a valid id or is not its own file name (x.json must say
+// "id": "x") is skipped with a warning naming the file (core/log.hpp), so one stray file never blocks the others.
 class BackupCatalog {
  public:
-  explicit BackupCatalog(std::string dir);
+  BackupCatalog(std::string dir, std::string cluster);
   const std::string& dir() const { return dir_; }
-  // Newest first. Ignores temporary files and .db files without metadata.
+  const std::string& cluster() const { return cluster_; }
+  // This cluster's backups, newest first. Ignores temporary files and .db files without metadata.
   std::vector<BackupMeta> list() const;
-  // By exact id, or "latest". Throws kforge::Error listing what exists when not found.
-  BackupMeta get(const std::string& id) const;
+  // This cluster's backup by exact id, or "latest". With otherClusters, an exact id of another cluster's backup
+  // in the directory is returned too (restore --force decides about it). Throws kforge::Error listing what
+  // exists, or naming the cluster the backup belongs to, when not found.
+  BackupMeta get(const std::string& id, bool otherClusters = false) const;
+  // Throws for an invalid id or a backup of another cluster.
   void save(const BackupMeta& meta) const;
   std::string path(const BackupMeta& meta) const { return dir_ + "/" + meta.dbFile(); }
   // Keeps exactly `keep` backups: the newest ones, with the newest drill-verified backup always among them
@@ -70,7 +82,10 @@ class BackupCatalog {
   std::vector<std::string> prune(int keep) const;
 
  private:
+  // Every valid backup in the directory, of any cluster (unsorted); bad metadata is warned about and skipped.
+  std::vector<BackupMeta> scan() const;
   std::string dir_;
+  std::string cluster_;
 };
 
 // Recomputes the SHA-256 of the database part and compares it with the trailer, and the file's hash with

@@ -36,7 +36,7 @@ TEST_F(EtcdBackupTest, BackupHasMetadataAndPassesHashAndDrill) {
   Client c({etcd_->endpoint()}, {});
   for (int i = 0; i < 1000; ++i) c.put("/registry/k" + std::to_string(i), "value-" + std::to_string(i));
   auto meta = backup(c);
-  BackupCatalog cat(dir_ + "/backups");
+  BackupCatalog cat(dir_ + "/backups", "testc");
   EXPECT_EQ(meta.member, "b1");
   EXPECT_EQ(meta.etcdVersion, "3.4.23");
   EXPECT_EQ(meta.kubernetesVersion, "v1.31.2");
@@ -62,7 +62,7 @@ TEST_F(EtcdBackupTest, FlippedByteIsRefusedByHashAndDrill) {
   Client c({etcd_->endpoint()}, {});
   c.put("/a", "1");
   auto meta = backup(c);
-  BackupCatalog cat(dir_ + "/backups");
+  BackupCatalog cat(dir_ + "/backups", "testc");
   {
     std::fstream f(cat.path(meta), std::ios::in | std::ios::out | std::ios::binary);
     f.seekg(4096 + 100);
@@ -84,7 +84,7 @@ TEST_F(EtcdBackupTest, FlippedByteIsRefusedByHashAndDrill) {
 
 TEST_F(EtcdBackupTest, PruneKeepsExactlyNAndTheNewestVerified) {
   Client c({etcd_->endpoint()}, {});
-  BackupCatalog cat(dir_ + "/backups");
+  BackupCatalog cat(dir_ + "/backups", "testc");
   std::vector<BackupMeta> made;
   for (int i = 0; i < 5; ++i) {
     c.put("/p", std::to_string(i));
@@ -107,7 +107,7 @@ TEST_F(EtcdBackupTest, PruneKeepsExactlyNAndTheNewestVerified) {
 
 TEST_F(EtcdBackupTest, ListIsNewestFirstEvenWithTenBackupsInOneSecond) {
   // Eleven backups sharing one createdAt second (list() needs the .json and a .db beside it).
-  BackupCatalog cat(dir_ + "/backups");
+  BackupCatalog cat(dir_ + "/backups", "testc");
   kforge::makeDirs(dir_ + "/backups", 0700);
   for (int i = 1; i <= 11; ++i) {
     BackupMeta m;
@@ -133,7 +133,7 @@ TEST_F(EtcdBackupTest, UnreachableClusterLeavesNoFiles) {
   } catch (const kforge::Error& e) {
     EXPECT_NE(std::string(e.what()).find("no healthy etcd member"), std::string::npos) << e.what();
   }
-  EXPECT_TRUE(BackupCatalog(dir_ + "/backups").list().empty());
+  EXPECT_TRUE(BackupCatalog(dir_ + "/backups", "testc").list().empty());
   EXPECT_EQ(run("ls -A " + shq(dir_ + "/backups")).out, "");
 }
 
