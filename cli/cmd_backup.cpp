@@ -75,6 +75,9 @@ int list(GlobalOptions& g, const BackupCli& o) {
 
 int verify(GlobalOptions& g, const BackupCli& o) {
   Cluster c = inventoryOf(o);
+  // verify rewrites the metadata (verifiedAt): the same lock as backup and prune, so it never races them.
+  StateDir state = StateDir::forCluster(c, o.stateDir);
+  FileLock lock(state.lockFile(), "backup verify", o.waitLock);
   etcd::BackupCatalog cat(dirFor(c, o), c.name);
   auto meta = cat.get(o.id);
   std::string why = etcd::checkBackupHash(cat, meta);

@@ -9,6 +9,7 @@
 #include "pki/cert.hpp"
 #include "pki/cert_specs.hpp"
 #include "pki/key.hpp"
+#include "pki/key_pair_files.hpp"
 #include "pki/kubeconfig.hpp"
 
 namespace kforge::pki {
@@ -188,6 +189,7 @@ Report ensurePki(const Cluster& c, const std::string& stateDir, std::time_t now)
     bool expiring = false;
     try {
       if (it.kind == Item::Kind::Leaf) {
+        recoverKeyPair(it.keyPath, it.certPath);  // an interrupted `certs renew` (pki/key_pair_files.hpp)
         auto crt = readIfExists(it.certPath);
         auto key = readIfExists(it.keyPath);
         if (!crt || !key) {
@@ -308,6 +310,7 @@ FileSet hostPkiFiles(const Cluster& c, const Host& h, const std::string& stateDi
   std::string hostDir = stateDir + "/hosts/" + h.name;
   auto addLeaves = [&] {
     for (const auto& spec : hostLeafSpecs(c, h)) {
+      recoverKeyPair(hostDir + "/pki/" + spec.baseName + ".key", hostDir + "/pki/" + spec.baseName + ".crt");
       add(hostDir + "/pki/" + spec.baseName + ".crt", pki + spec.baseName + ".crt", 0644);
       add(hostDir + "/pki/" + spec.baseName + ".key", pki + spec.baseName + ".key", 0600);
     }
