@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "bootstrap/backup_drill.hpp"
 #include "bootstrap/etcd_access.hpp"
 #include "cli/commands.hpp"
 #include "core/utc.hpp"
@@ -19,7 +20,7 @@ namespace kforge::cli {
 namespace {
 
 struct BackupCli {
-  std::string inventory, stateDir, dir, reason = "manual", metricsFile, id, drillAddress = "127.0.99.1";
+  std::string inventory, stateDir, dir, reason = "manual", metricsFile, id, drillAddress = "127.0.0.1";
   int waitLock = 0, keep = 0;
   bool drill = true;
 };
@@ -84,7 +85,7 @@ int verify(GlobalOptions& g, const BackupCli& o) {
   if (!why.empty()) throw Error("backup " + meta.id + " failed verification: " + why, ExitCode::VerifyFailed);
   std::string result = "hash ok";
   if (o.drill) {
-    auto d = etcd::restoreDrill(cat, meta, o.drillAddress);
+    auto d = runRestoreDrill(cat, meta, o.drillAddress);
     if (!d.error.empty()) throw Error("backup " + meta.id + " restore drill failed: " + d.error, ExitCode::VerifyFailed);
     meta.verifiedAt = utcNow("%Y-%m-%dT%H:%M:%SZ");
     meta.verifiedKeys = d.keys;
@@ -132,7 +133,8 @@ void registerBackup(CLI::App& app, GlobalOptions& g) {
   common(vf);
   vf->add_option("id", o->id, "backup id or 'latest'")->required();
   vf->add_flag("!--no-drill", o->drill, "check hashes only");
-  vf->add_option("--drill-address", o->drillAddress, "127.0.0.0/8 address for the throwaway etcd (default 127.0.99.1)");
+  vf->add_option("--drill-address", o->drillAddress,
+                 "127.0.0.0/8 address for the throwaway etcd (default 127.0.0.1; TLS on free ports)");
   auto* pr = cmd->add_subcommand("prune", "keep the newest N backups (and always the newest drill-verified one)");
   common(pr);
   pr->add_option("--keep", o->keep, "how many to keep (default: spec.backups.keep)");

@@ -8,6 +8,7 @@
 // .json last: a backup without its .json is not one.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -95,12 +96,26 @@ std::string checkBackupHash(const BackupCatalog& catalog, const BackupMeta& meta
 struct DrillResult {
   int64_t keys = 0;
   int64_t revision = 0;
-  std::string error;  // empty on success
+  std::string endpoint;  // https://<address>:<port> the throwaway etcd served on
+  std::string error;     // empty on success
 };
-// Restore drill: `etcdctl snapshot restore` (etcdutl on 3.5+, whichever is installed) into a scratch dir,
-// start a throwaway etcd on the given 127.0.0.0/8 address, count the keys and compare the revision with the
-// metadata, stop it and remove the scratch dir.
-DrillResult restoreDrill(const BackupCatalog& catalog, const BackupMeta& meta, const std::string& loopbackAddress);
+// Certificates made for one drill only (bootstrap/backup_drill.hpp makes them with pki/throwaway_etcd_pki.hpp).
+struct DrillTls {
+  std::string caFile;
+  std::string serverCert, serverKey;  // the throwaway etcd's (client and peer listeners)
+  std::string clientCert, clientKey;  // kforge's
+};
+// Restore drill: `etcdutl snapshot restore` (etcdctl on 3.4) into scratchDir (which must be private: 0700), start a
+// throwaway etcd there on free ports of the given 127.0.0.0/8 address, serving only TLS with the drill's server
+// certificate and requiring client certificates of the drill's CA (client and peer listeners alike), so no other
+// local user can read the snapshot's Secrets from it. kforge trusts only that CA, so another process listening
+// there cannot answer for it; and it checks that the etcd answering is the one restored (one member, named
+// "drill", with the drill's peer URL, whose status carries that member's id). Counts the keys, compares the
+// revision with the metadata, stops the etcd and removes what it wrote in scratchDir. whileServing, when set, is
+// called with the endpoint once the etcd is checked and before it is stopped (tests probe it from there).
+using DrillProbe = std::function<void(const std::string& endpoint, const DrillTls& tls)>;
+DrillResult restoreDrill(const BackupCatalog& catalog, const BackupMeta& meta, const std::string& loopbackAddress,
+                         const DrillTls& tls, const std::string& scratchDir, const DrillProbe& whileServing = {});
 
 // Prometheus textfile for node_exporter's textfile collector (written atomically).
 void writeBackupMetrics(const std::string& path, const BackupMeta& meta, bool success);
