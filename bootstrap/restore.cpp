@@ -88,12 +88,13 @@ void Restorer::saveRecord() const {
 }
 
 const etcd::BackupMeta& Restorer::prepare(const RestoreOptions& o, const Observation& obs) {
-  etcd::BackupCatalog catalog(o.backupDir);
-  meta_ = catalog.get(o.snapshotId);
+  etcd::BackupCatalog catalog(o.backupDir, c_.name);
+  // Another cluster's backup is found too, and refused below unless --force.
+  meta_ = catalog.get(o.snapshotId, /*otherClusters=*/true);
   snapshotPath_ = catalog.path(meta_);
   if (std::string why = etcd::checkBackupHash(catalog, meta_); !why.empty())
     throw Error("refusing to restore backup " + meta_.id + ": " + why + "; nothing was changed", ExitCode::VerifyFailed);
-  if (!meta_.cluster.empty() && meta_.cluster != c_.name && !o.force)
+  if (meta_.cluster != c_.name && !o.force)
     throw Error("backup " + meta_.id + " is of cluster " + meta_.cluster + ", the inventory is cluster " + c_.name +
                     "; pass --force to restore it anyway. Nothing was changed",
                 ExitCode::InvalidInput);

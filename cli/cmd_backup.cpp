@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "bootstrap/backup_drill.hpp"
 #include "bootstrap/etcd_access.hpp"
 #include "cli/commands.hpp"
 #include "core/utc.hpp"
@@ -19,7 +20,7 @@ namespace kforge::cli {
 namespace {
 
 struct BackupCli {
-  std::string inventory, stateDir, dir, reason = "manual", metricsFile, id, drillAddress = "127.0.99.1";
+  std::string inventory, stateDir, dir, reason = "manual", metricsFile, id, drillAddress = "127.0.0.1";
   int waitLock = 0, keep = 0;
   bool drill = true;
 };
@@ -50,14 +51,14 @@ int take(GlobalOptions& g, const BackupCli& o) {
     std::cout << "backup " << meta.id << ": " << meta.fileSize << " bytes from " << meta.member << " (etcd "
               << meta.etcdVersion << ", revision " << meta.revision << "), sha256 " << meta.sha256 << ", "
               << std::fixed << std::setprecision(1) << meta.durationSeconds << " s\n  "
-              << etcd::BackupCatalog(dirFor(c, o)).path(meta) << "\n";
+              << etcd::BackupCatalog(dirFor(c, o), c.name).path(meta) << "\n";
   }
   return 0;
 }
 
 int list(GlobalOptions& g, const BackupCli& o) {
   Cluster c = inventoryOf(o);
-  auto all = etcd::BackupCatalog(dirFor(c, o)).list();
+  auto all = etcd::BackupCatalog(dirFor(c, o), c.name).list();
   if (g.json()) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& m : all) arr.push_back(nlohmann::json::parse(m.toJson()));
@@ -75,13 +76,16 @@ int list(GlobalOptions& g, const BackupCli& o) {
 
 int verify(GlobalOptions& g, const BackupCli& o) {
   Cluster c = inventoryOf(o);
-  etcd::BackupCatalog cat(dirFor(c, o));
+  // verify rewrites the metadata (verifiedAt): the same lock as backup and prune, so it never races them.
+  StateDir state = StateDir::forCluster(c, o.stateDir);
+  FileLock lock(state.lockFile(), "backup verify", o.waitLock);
+  etcd::BackupCatalog cat(dirFor(c, o), c.name);
   auto meta = cat.get(o.id);
   std::string why = etcd::checkBackupHash(cat, meta);
   if (!why.empty()) throw Error("backup " + meta.id + " failed verification: " + why, ExitCode::VerifyFailed);
   std::string result = "hash ok";
   if (o.drill) {
-    auto d = etcd::restoreDrill(cat, meta, o.drillAddress);
+    auto d = runRestoreDrill(cat, meta, o.drillAddress);
     if (!d.error.empty()) throw Error("backup " + meta.id + " restore drill failed: " + d.error, ExitCode::VerifyFailed);
     meta.verifiedAt = utcNow("%Y-%m-%dT%H:%M:%SZ");
     meta.verifiedKeys = d.keys;
@@ -98,7 +102,7 @@ int prune(GlobalOptions& g, const BackupCli& o) {
   StateDir state = StateDir::forCluster(c, o.stateDir);
   FileLock lock(state.lockFile(), "backup prune", o.waitLock);
   int keep = o.keep > 0 ? o.keep : c.backups.keep;
-  auto removed = etcd::BackupCatalog(dirFor(c, o)).prune(keep);
+  auto removed = etcd::BackupCatalog(dirFor(c, o), c.name).prune(keep);
   if (g.json()) std::cout << nlohmann::json{{"kept", keep}, {"removed", removed}}.dump(2) << "\n";
   else {
     for (const auto& id : removed) std::cout << "removed " << id << "\n";
@@ -129,7 +133,8 @@ void registerBackup(CLI::App& app, GlobalOptions& g) {
   common(vf);
   vf->add_option("id", o->id, "backup id or 'latest'")->required();
   vf->add_flag("!--no-drill", o->drill, "check hashes only");
-  vf->add_option("--drill-address", o->drillAddress, "127.0.0.0/8 address for the throwaway etcd (default 127.0.99.1)");
+  vf->add_option("--drill-address", o->drillAddress,
+                 "127.0.0.0/8 address for the throwaway etcd (default 127.0.0.1; TLS on free ports)");
   auto* pr = cmd->add_subcommand("prune", "keep the newest N backups (and always the newest drill-verified one)");
   common(pr);
   pr->add_option("--keep", o->keep, "how many to keep (default: spec.backups.keep)");

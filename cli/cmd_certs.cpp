@@ -9,7 +9,10 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
+#include "core/lock.hpp"
+#include "core/state_dir.hpp"
 #include "pki/expiration.hpp"
 #include "pki/renew.hpp"
 
@@ -22,6 +25,7 @@ struct CertsOptions {
   std::string stateDir;
   std::string host;
   std::string name;
+  int waitLock = 0;
 };
 
 std::vector<std::string> stateHosts(const std::string& stateDir) {
@@ -55,8 +59,13 @@ int checkExpiration(const GlobalOptions& g, const CertsOptions& o) {
 
 int renew(const GlobalOptions& g, const CertsOptions& o) {
   std::vector<std::pair<std::string, pki::NodeLayout>> layouts;  // label, layout
+  // The state dir: the cluster lock apply and backup take (apply copies these files to the hosts). A node or a
+  // bundle: a lock on its pki directory itself, so two renewals there never mix their key and certificate files.
+  std::unique_ptr<FileLock> lock;
   if (!o.stateDir.empty()) {
     requireDir(o.stateDir, "--state-dir");
+    checkPrivateDir(o.stateDir, "state directory");
+    lock = std::make_unique<FileLock>(StateDir{o.stateDir}.lockFile(), "certs renew", o.waitLock);
     std::vector<std::string> hosts = o.host.empty() ? stateHosts(o.stateDir) : std::vector<std::string>{o.host};
     for (const auto& h : hosts) {
       requireDir(o.stateDir + "/hosts/" + h, "host directory");
@@ -67,6 +76,7 @@ int renew(const GlobalOptions& g, const CertsOptions& o) {
   } else {
     auto l = pki::NodeLayout::hostRoot(o.dir);
     requireDir(l.kubeconfigDir, "--dir: kubernetes directory");
+    lock = FileLock::directory(l.kubeconfigDir, "certs renew", o.waitLock);
     layouts.emplace_back("", l);
   }
   std::time_t now = std::time(nullptr);
@@ -120,6 +130,7 @@ void registerCerts(CLI::App& app, GlobalOptions& g) {
   for (const auto& n : pki::renewableNames()) names += ", " + n;
   ren->add_option("name", opts->name, "what to renew: " + names)->required();
   addWhere(ren);
+  ren->add_option("--wait-lock", opts->waitLock, "seconds to wait for another kforge run on this cluster or node");
   ren->callback([&g, opts] { runGuarded(g, [&] { return renew(g, *opts); }); });
 }
 

@@ -9,6 +9,7 @@
 
 #include "bootstrap/bundle.hpp"
 #include "cli/commands.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 #include "core/lock.hpp"
 #include "core/sha256.hpp"
@@ -45,8 +46,9 @@ int render(GlobalOptions& g, const RenderOptions& o) {
   Cluster c = loadInventory(o.inventory);
   for (const auto& w : c.warnings) std::cerr << "warning: " << w << "\n";
   StateDir state = StateDir::forCluster(c, o.stateDir);
-  makeDirs(state.root, 0700);
-  FileLock lock(state.lockFile(), "render");
+  FileLock lock(state.lockFile(), "render");  // makes the state dir 0700, or checks that it is private
+  // The bundle holds every host's keys (and the CA keys): its directory must be private too.
+  ensurePrivateDir(o.out, "render output directory");
   auto report = pki::ensurePki(c, state.root, std::time(nullptr));
   for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
   auto bundle = renderBundle(c, state.root);

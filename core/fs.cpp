@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
 namespace kforge {
@@ -41,40 +42,11 @@ void makeDirs(const std::string& path, mode_t mode) {
 }
 
 void writeFileAtomic(const std::string& path, const std::string& content, mode_t mode, bool sync) {
-  makeDirs(dirName(path));
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) throw Error("cannot write " + tmp + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw Error("cannot write " + tmp + ": " + std::strerror(e));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fchmod(fd, mode) != 0 || (sync && ::fsync(fd) != 0)) {
-    int e = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw Error("cannot finish " + tmp + ": " + std::strerror(e));
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    throw Error("cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
-  }
-  if (!sync) return;
-  int dfd = ::open(dirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  // A secret's missing parents are made private; the file itself never exists with a wider mode than `mode`.
+  makeDirs(dirName(path), (mode & 077) == 0 ? 0700 : 0755);
+  AtomicFile f(path, mode);
+  f.write(content);
+  f.commit(sync);
 }
 
 void syncFilesystem(const std::string& path) {

@@ -11,7 +11,9 @@ std::string readFile(const std::string& path);
 bool fileExists(const std::string& path);
 // Creates path and its parents with the given mode (existing directories are left as they are).
 void makeDirs(const std::string& path, mode_t mode = 0755);
-// Writes content to path atomically: <path>.tmp.<pid>, fsync, chmod, rename, fsync of the directory.
+// Writes content to path atomically through AtomicFile (core/atomic_file.hpp): a fresh O_EXCL temporary file in
+// the same directory with `mode`, fsync, rename over path, fsync of the directory. Missing parent directories
+// are created (0700 when mode gives group/others nothing, else 0755).
 // With sync = false the two fsyncs are skipped (still atomic); for writers of many files that call syncFilesystem once.
 void writeFileAtomic(const std::string& path, const std::string& content, mode_t mode, bool sync = true);
 // Flushes the filesystem holding path to disk (syncfs(2)): one barrier after many writeFileAtomic(..., false).

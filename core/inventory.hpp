@@ -98,7 +98,7 @@ struct BastionSpec {
 struct SshSpec {
   std::string user = "root";
   int port = 22;
-  std::string keyPath = "~/.ssh/id_ed25519";
+  std::string keyPath;  // empty: ssh-agent's identities (SSH_AUTH_SOCK), then ~/.ssh/id_ed25519, as OpenSSH
   std::string knownHosts = "~/.ssh/known_hosts";
   HostKeyPolicy hostKeys = HostKeyPolicy::Strict;
   int concurrency = 30;

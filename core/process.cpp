@@ -87,14 +87,19 @@ bool haveProgram(const std::string& name) {
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& logFile) {
+  // Opened here, not in the child, so a failure is reported; never through a symbolic link.
+  int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) throw Error("cannot create " + logFile + ": " + std::strerror(errno));
   pid_ = ::fork();
-  if (pid_ < 0) throw Error(std::string("fork: ") + std::strerror(errno));
+  if (pid_ < 0) {
+    int e = errno;
+    ::close(fd);
+    throw Error(std::string("fork: ") + std::strerror(e));
+  }
+  if (pid_ != 0) ::close(fd);
   if (pid_ == 0) {
-    int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
     ::setpgid(0, 0);

@@ -1,5 +1,6 @@
 #include "core/state_dir.hpp"
 
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 
 namespace kforge {
@@ -15,13 +16,15 @@ std::string besideInventory(const Cluster& c, const std::string& path) {
 }  // namespace
 
 StateDir StateDir::forCluster(const Cluster& c, const std::string& overrideDir) {
-  if (!overrideDir.empty()) return {expandHome(overrideDir)};
-  return {besideInventory(c, ".kforge/" + c.name)};
+  StateDir s{overrideDir.empty() ? besideInventory(c, ".kforge/" + c.name) : expandHome(overrideDir)};
+  checkPrivateDir(s.root, "state directory");
+  return s;
 }
 
 std::string backupDir(const Cluster& c, const std::string& overrideDir) {
-  if (!overrideDir.empty()) return expandHome(overrideDir);
-  return besideInventory(c, c.backups.dir);
+  std::string dir = overrideDir.empty() ? besideInventory(c, c.backups.dir) : expandHome(overrideDir);
+  checkPrivateDir(dir, "backup directory");
+  return dir;
 }
 
 }  // namespace kforge

@@ -11,13 +11,15 @@ namespace kforge {
 struct StateDir {
   std::string root;
 
+  // Throws kforge::Error when the directory exists but is not private to the user (core/file_permissions.hpp).
   static StateDir forCluster(const Cluster& c, const std::string& overrideDir = "");
   std::string lockFile() const { return root + "/run.lock"; }
   std::string adminKubeconfig() const { return root + "/admin.conf"; }
   std::string reportsDir() const { return root + "/reports"; }
 };
 
-// spec.backups.dir resolved against the inventory's directory (absolute paths are kept).
+// spec.backups.dir resolved against the inventory's directory (absolute paths are kept). Throws kforge::Error
+// when the directory exists but is not private to the user.
 std::string backupDir(const Cluster& c, const std::string& overrideDir = "");
 
 }  // namespace kforge

@@ -17,9 +17,11 @@
 #include <vector>
 #include <nlohmann/json.hpp>
 
-#include "core/utc.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
+#include "core/utc.hpp"
 #include "core/sha256.hpp"
 
 namespace kforge::etcd {
@@ -34,19 +36,6 @@ std::string slug(const std::string& s) {
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "backup" : out.substr(0, 48);
-}
-
-// Writes to an fd, all or throw.
-void writeAll(int fd, const char* p, size_t n, const std::string& path) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      throw Error("writing " + path + ": " + std::strerror(errno));
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
 }
 
 // Reads a file back while it is being written, trailing the writer, and hashes what it reads: the read-back
@@ -182,7 +171,7 @@ BackupMeta BackupMeta::fromJson(const std::string& text, const std::string& sour
 }
 
 BackupMeta takeBackup(Client& client, const BackupRequest& req) {
-  makeDirs(req.dir, 0700);
+  ensurePrivateDir(req.dir, "backup directory");
   // Pick the first healthy member (status answers and no alarm); a learner cannot serve snapshots.
   std::string endpoint;
   MemberStatus st;
@@ -225,27 +214,22 @@ BackupMeta takeBackup(Client& client, const BackupRequest& req) {
     meta.id = base + "-" + std::to_string(n);
 
   std::string final = req.dir + "/" + meta.dbFile();
-  std::string part = final + ".part";
   auto t0 = std::chrono::steady_clock::now();
-  int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw Error("cannot create " + part + ": " + std::strerror(errno));
+  // The snapshot goes to a fresh O_EXCL temporary file (.<id>.db.XXXXXX, 0600) renamed into place once checked.
+  AtomicFile file(final, 0600);
+  const std::string& part = file.tempPath();
   SnapshotResult res;
   std::string onDisk;
-  try {
+  {
     TrailingReader readBack(part);
     // The client hashes the stream once; its fileSha256Hex covers exactly the bytes written here.
     res = client.snapshot(endpoint, [&](const char* p, size_t n) {
-      writeAll(fd, p, n, part);
+      file.write(p, n);
       readBack.wrote(n);
     });
-    if (::fsync(fd) != 0) throw Error("fsync " + part + ": " + std::strerror(errno));
+    if (::fsync(file.fd()) != 0) throw Error("fsync " + part + ": " + std::strerror(errno));
     onDisk = readBack.finish();  // the last block is read after the fsync
-  } catch (...) {
-    ::close(fd);
-    ::unlink(part.c_str());
-    throw;
   }
-  ::close(fd);
   meta.sha256 = res.fileSha256Hex;
   meta.dbSize = res.bytes;
   meta.fileSize = res.bytes + 32;
@@ -253,19 +237,13 @@ BackupMeta takeBackup(Client& client, const BackupRequest& req) {
   // before the stream began (the snapshot holds at least that revision; the restore drill checks it).
   meta.revision = res.revision ? res.revision : st.revision;
   // Read back from the file: the bytes we meant to write are the bytes that are there.
-  if (onDisk != meta.sha256) {
-    ::unlink(part.c_str());
+  if (onDisk != meta.sha256)
     throw Error("backup " + part + " reads back with sha256 " + onDisk + " but " + meta.sha256 +
                 " was written: the disk is not keeping what is written to it");
-  }
-  if (::rename(part.c_str(), final.c_str()) != 0) {
-    int e = errno;
-    ::unlink(part.c_str());
-    throw Error("cannot rename " + part + ": " + std::strerror(e));
-  }
+  file.commit(/*sync=*/false);  // already fsynced above; the metadata written next fsyncs the directory
   meta.hashVerified = true;
   meta.durationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  BackupCatalog(req.dir).save(meta);
+  BackupCatalog(req.dir, req.cluster).save(meta);
   return meta;
 }
 

@@ -1,12 +1,23 @@
-// Verifying backups: the hash check and the restore drill (restore into a scratch dir, start a throwaway
-// etcd on a loopback address, count keys, compare the revision).
+// Verifying backups: the hash check and the restore drill (restore into a private scratch dir, start a throwaway
+// etcd with TLS made for the drill on free ports of a loopback address, check it is that etcd, count keys, compare
+// the revision).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/net.hpp"
 #include "core/process.hpp"
 #include "core/sha256.hpp"
 #include "etcdctl/backup.hpp"
@@ -35,9 +46,119 @@ std::string checkBackupHash(const BackupCatalog& catalog, const BackupMeta& meta
   return "";
 }
 
-DrillResult restoreDrill(const BackupCatalog& catalog, const BackupMeta& meta, const std::string& address) {
+namespace {
+
+// Two free TCP ports on `address`: both sockets stay bound until both are known, so they differ. Another process
+// may still take one before etcd binds it; restoreDrill then tries again with new ports.
+std::pair<int, int> freePorts(const std::string& address) {
+  int fds[2] = {-1, -1};
+  int ports[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    fds[i] = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = 0;
+    socklen_t len = sizeof sa;
+    if (fds[i] < 0 || ::inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1 ||
+        ::bind(fds[i], reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+        ::getsockname(fds[i], reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
+      int e = errno;
+      for (int fd : fds)
+        if (fd >= 0) ::close(fd);
+      throw Error("cannot find a free port on " + address + ": " + std::strerror(e));
+    }
+    ports[i] = ntohs(sa.sin_port);
+  }
+  for (int fd : fds) ::close(fd);
+  return {ports[0], ports[1]};
+}
+
+std::string randomHex(size_t bytes) {
+  std::string b(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(b.data()), static_cast<int>(bytes)) != 1)
+    throw Error("RAND_bytes failed");
+  return toHex(b);
+}
+
+enum class Attempt { Done, PortTaken };
+
+// One restore + start + check on the given ports. Fills r (error or the counts).
+Attempt drillOnce(const BackupCatalog& catalog, const BackupMeta& meta, const std::string& address,
+                  const DrillTls& tls, const std::string& work, const DrillProbe& whileServing, DrillResult& r) {
+  auto [clientPort, peerPort] = freePorts(address);
+  const std::string peer = "https://" + address + ":" + std::to_string(peerPort);
+  const std::string client = "https://" + address + ":" + std::to_string(clientPort);
+  const std::string data = work + "/data";
+  runProcess({"rm", "-rf", work});
+  makeDirs(work, 0700);
+  std::vector<std::string> restore = {haveProgram("etcdutl") ? "etcdutl" : "etcdctl", "snapshot", "restore",
+                                      catalog.path(meta), "--data-dir", data, "--name", "drill",
+                                      "--initial-cluster", "drill=" + peer, "--initial-advertise-peer-urls", peer,
+                                      "--initial-cluster-token", "kforge-drill-" + randomHex(8)};
+  auto res = runProcess(restore, {"ETCDCTL_API=3"}, 600);
+  if (res.exitCode != 0) {
+    r.error = "snapshot restore failed: " + res.output;
+    return Attempt::Done;
+  }
+  r.endpoint = client;
+  const std::string log = work + "/etcd.log";
+  BackgroundProcess etcd({"etcd", "--name", "drill", "--data-dir", data,
+                          "--listen-client-urls", client, "--advertise-client-urls", client,
+                          "--cert-file", tls.serverCert, "--key-file", tls.serverKey,
+                          "--client-cert-auth", "--trusted-ca-file", tls.caFile,
+                          "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                          "--initial-cluster", "drill=" + peer,
+                          "--peer-cert-file", tls.serverCert, "--peer-key-file", tls.serverKey,
+                          "--peer-client-cert-auth", "--peer-trusted-ca-file", tls.caFile},
+                         log);
+  const std::string target = address + ":" + std::to_string(clientPort);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (true) {
+    try {
+      // A fresh client per attempt: a gRPC channel opened before etcd listens can keep failing afterwards.
+      // It trusts the drill's CA only: a process that is not the etcd started here cannot complete TLS.
+      Client c({target}, TlsFiles{tls.caFile, tls.clientCert, tls.clientKey}, std::chrono::seconds(2));
+      c.setRetryFor(std::chrono::seconds(0));
+      auto members = c.memberList();
+      if (members.size() != 1 || members[0].name != "drill" || members[0].peerURLs != std::vector<std::string>{peer}) {
+        r.error = "the etcd answering on " + client + " is not the restored drill member (expected one member "
+                  "\"drill\" with peer URL " + peer + ")";
+        return Attempt::Done;
+      }
+      MemberStatus st = c.status(target);
+      if (st.memberId != members[0].id) {
+        r.error = "the etcd answering on " + client + " reports member " + memberIdHex(st.memberId) +
+                  ", not the restored member " + memberIdHex(members[0].id);
+        return Attempt::Done;
+      }
+      auto all = c.range(std::string(1, '\0'), std::string(1, '\0'), 0, /*countOnly=*/true);
+      r.keys = all.count;
+      r.revision = all.revision;
+      if (whileServing) whileServing(client, tls);
+      return Attempt::Done;
+    } catch (const Error& e) {
+      if (!etcd.running()) {
+        std::string text = readFile(log);
+        if (text.find("address already in use") != std::string::npos) return Attempt::PortTaken;
+        r.error = "the throwaway etcd exited: " + text.substr(0, 2000);
+        return Attempt::Done;
+      }
+      if (std::chrono::steady_clock::now() > until) {
+        r.error = std::string("the throwaway etcd did not answer within 30 s: ") + e.what();
+        return Attempt::Done;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+}
+
+}  // namespace
+
+DrillResult restoreDrill(const BackupCatalog& catalog, const BackupMeta& meta, const std::string& address,
+                         const DrillTls& tls, const std::string& scratchDir, const DrillProbe& whileServing) {
   DrillResult r;
-  if (address.rfind("127.", 0) != 0) {
+  auto ip = IpAddr::parse(address);
+  if (!ip || ip->v6 || !ip->isLoopback()) {
     r.error = "the restore drill runs only on a 127.0.0.0/8 address, not " + address;
     return r;
   }
@@ -49,55 +170,19 @@ DrillResult restoreDrill(const BackupCatalog& catalog, const BackupMeta& meta, c
     r.error = "the restore drill needs etcd and etcdutl (or etcdctl) on this machine (Debian: etcd-server, etcd-client)";
     return r;
   }
-  const char* tmp = std::getenv("TMPDIR");
-  std::string scratch = std::string(tmp ? tmp : "/tmp") + "/kforge-drill-XXXXXX";
-  if (!::mkdtemp(scratch.data())) {
-    r.error = "cannot create a scratch directory";
+  struct stat st;
+  if (::lstat(scratchDir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 077) != 0 ||
+      st.st_uid != ::geteuid()) {
+    r.error = "the restore drill's scratch directory " + scratchDir + " must be a private (0700) directory of yours";
     return r;
   }
-  std::string data = scratch + "/data";
-  std::string peer = "http://" + address + ":2380";
-  std::vector<std::string> restore = {haveProgram("etcdutl") ? "etcdutl" : "etcdctl", "snapshot", "restore",
-                                      catalog.path(meta), "--data-dir", data, "--name", "drill",
-                                      "--initial-cluster", "drill=" + peer, "--initial-advertise-peer-urls", peer,
-                                      "--initial-cluster-token", "kforge-drill"};
-  auto res = runProcess(restore, {"ETCDCTL_API=3"}, 600);
-  if (res.exitCode != 0) {
-    r.error = "snapshot restore failed: " + res.output;
-    runProcess({"rm", "-rf", scratch});
-    return r;
+  const std::string work = scratchDir + "/etcd";
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    r = DrillResult{};
+    if (drillOnce(catalog, meta, address, tls, work, whileServing, r) == Attempt::Done) break;
+    r.error = "the throwaway etcd could not bind its ports on " + address + " (three tries)";
   }
-  {
-    BackgroundProcess etcd({"etcd", "--name", "drill", "--data-dir", data, "--listen-client-urls",
-                            "http://" + address + ":2379", "--advertise-client-urls", "http://" + address + ":2379",
-                            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                            "--initial-cluster", "drill=" + peer, "--listen-metrics-urls",
-                            "http://" + address + ":2381"},
-                           scratch + "/etcd.log");
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (true) {
-      try {
-        // A fresh client per attempt: a gRPC channel opened before etcd listens can keep failing afterwards.
-        Client c({address + ":2379"}, {}, std::chrono::seconds(2));
-        c.setRetryFor(std::chrono::seconds(0));
-        auto all = c.range(std::string(1, '\0'), std::string(1, '\0'), 0, /*countOnly=*/true);
-        r.keys = all.count;
-        r.revision = all.revision;
-        break;
-      } catch (const Error& e) {
-        if (!etcd.running()) {
-          r.error = "the throwaway etcd exited: " + readFile(scratch + "/etcd.log").substr(0, 2000);
-          break;
-        }
-        if (std::chrono::steady_clock::now() > until) {
-          r.error = std::string("the throwaway etcd did not answer within 30 s: ") + e.what();
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      }
-    }
-  }
-  runProcess({"rm", "-rf", scratch});
+  runProcess({"rm", "-rf", work});
   if (r.error.empty() && r.revision < meta.revision)
     r.error = "restored revision " + std::to_string(r.revision) + " is older than the backup's " +
               std::to_string(meta.revision);

@@ -4,9 +4,11 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 #include "pki/cert.hpp"
 #include "pki/key.hpp"
+#include "pki/key_pair_files.hpp"
 #include "pki/kubeconfig.hpp"
 
 namespace kforge::pki {
@@ -34,6 +36,8 @@ RenewOutcome renewCerts(const NodeLayout& layout, const std::string& which, std:
   RenewOutcome o;
   for (const auto& k : targets) {
     std::string path = certPath(layout, k);
+    if (!k.kubeconfig)
+      if (std::string done = recoverKeyPair(keyPath(layout, k), path); !done.empty()) o.messages.push_back(done);
     if (!fileExists(path)) {
       o.missing.push_back(k.name);
       o.messages.push_back("MISSING! " + k.longName);
@@ -46,6 +50,7 @@ RenewOutcome renewCerts(const NodeLayout& layout, const std::string& which, std:
       continue;
     }
     Cert ca = parseCertPem(readFile(caCrt), caCrt);
+    checkPrivateKeyFile(caKeyPath);
     Pkey caKey = parsePrivateKeyPem(readFile(caKeyPath), caKeyPath);
 
     std::string text = readFile(path);
@@ -62,8 +67,7 @@ RenewOutcome renewCerts(const NodeLayout& layout, const std::string& which, std:
       kc.keyPem = privateKeyPem(key.get());
       writeFileAtomic(path, renderKubeconfig(kc), 0600);
     } else {
-      writeFileAtomic(keyPath(layout, k), privateKeyPem(key.get()), 0600);
-      writeFileAtomic(path, certPem(fresh.get()), 0644);
+      writeKeyPair(keyPath(layout, k), privateKeyPem(key.get()), path, certPem(fresh.get()));
     }
     o.renewed.push_back(k.name);
     o.messages.push_back(k.longName + " renewed");

@@ -4,10 +4,12 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "core/file_permissions.hpp"
 #include "core/fs.hpp"
 #include "pki/cert.hpp"
 #include "pki/cert_specs.hpp"
 #include "pki/key.hpp"
+#include "pki/key_pair_files.hpp"
 #include "pki/kubeconfig.hpp"
 
 namespace kforge::pki {
@@ -39,6 +41,8 @@ struct Item {
 
 std::optional<std::string> readIfExists(const std::string& path) {
   if (!fileExists(path)) return std::nullopt;
+  // A private key others can read is refused (never silently used or "fixed"): it may have leaked.
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".key") == 0) checkPrivateKeyFile(path);
   return readFile(path);
 }
 
@@ -78,6 +82,8 @@ std::string externalCaError(const std::string& caBase, const std::string& file, 
 }  // namespace
 
 Report ensurePki(const Cluster& c, const std::string& stateDir, std::time_t now) {
+  // Another user's (or a shared, writable) state dir could hand us their CA: refuse it before reading anything.
+  ensurePrivateDir(stateDir, "state directory");
   Report report;
   const KeyAlgorithm alg = c.pki.keyAlgorithm;
   const int renewBefore = c.pki.renewBeforeDays;
@@ -183,6 +189,7 @@ Report ensurePki(const Cluster& c, const std::string& stateDir, std::time_t now)
     bool expiring = false;
     try {
       if (it.kind == Item::Kind::Leaf) {
+        recoverKeyPair(it.keyPath, it.certPath);  // an interrupted `certs renew` (pki/key_pair_files.hpp)
         auto crt = readIfExists(it.certPath);
         auto key = readIfExists(it.keyPath);
         if (!crt || !key) {
@@ -292,6 +299,7 @@ FileSet hostPkiFiles(const Cluster& c, const Host& h, const std::string& stateDi
   const std::string pki = "/etc/kubernetes/pki/";
   auto add = [&](const std::string& src, const std::string& dest, mode_t mode) {
     if (!fileExists(src)) throw Error(src + " is missing: run render/apply to create the cluster PKI first");
+    if ((mode & 077) == 0) checkPrivateKeyFile(src);
     out.push_back({dest, mode, readFile(src)});
   };
   auto addCa = [&](const std::string& base, bool withKey) {
@@ -302,6 +310,7 @@ FileSet hostPkiFiles(const Cluster& c, const Host& h, const std::string& stateDi
   std::string hostDir = stateDir + "/hosts/" + h.name;
   auto addLeaves = [&] {
     for (const auto& spec : hostLeafSpecs(c, h)) {
+      recoverKeyPair(hostDir + "/pki/" + spec.baseName + ".key", hostDir + "/pki/" + spec.baseName + ".crt");
       add(hostDir + "/pki/" + spec.baseName + ".crt", pki + spec.baseName + ".crt", 0644);
       add(hostDir + "/pki/" + spec.baseName + ".key", pki + spec.baseName + ".key", 0600);
     }

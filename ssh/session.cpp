@@ -11,6 +11,7 @@
 #include "core/fs.hpp"
 #include "ssh/known_hosts.hpp"
 #include "ssh/libssh2_init.hpp"
+#include "ssh/private_key_file.hpp"
 
 namespace kforge::ssh {
 
@@ -18,6 +19,8 @@ SessionOptions SessionOptions::fromSpec(const SshSpec& spec) {
   SessionOptions o;
   o.user = spec.user;
   o.keyPath = spec.keyPath.empty() ? "" : expandHome(spec.keyPath);
+  // Never on the command line or in the inventory: the environment of the run (docs/inventory.md).
+  if (const char* p = std::getenv("KFORGE_SSH_KEY_PASSPHRASE")) o.passphrase = p;
   o.knownHostsPath = expandHome(spec.knownHosts);
   o.hostKeys = spec.hostKeys;
   o.connect.timeout = std::chrono::seconds(spec.connectTimeoutSeconds);
@@ -48,6 +51,8 @@ Session::~Session() {
 
 std::unique_ptr<Session> Session::connect(const std::string& label, const Endpoint& endpoint, const SessionOptions& options) {
   ensureLibssh2();
+  // Before any network traffic: a key others can read is refused, as OpenSSH refuses it.
+  if (!options.keyPath.empty()) checkClientKeyFile(label, options.keyPath);
   std::unique_ptr<Session> s(new Session(label, endpoint, options));
   if (options.bastion) {
     SessionOptions jumpOptions = options;
@@ -144,37 +149,67 @@ static bool isRsaKeyFile(const std::string& path) {
   return false;
 }
 
+static bool agentAvailable() {
+  const char* sock = std::getenv("SSH_AUTH_SOCK");
+  return sock && *sock;
+}
+
 void Session::authenticate() {
   const std::string& user = options_.user;
-  if (options_.keyPath.empty()) {
-    if (std::getenv("SSH_AUTH_SOCK")) return authenticateWithAgent();
-    throw Error(label_ + ": no SSH key configured (ssh.keyPath) and no ssh-agent (SSH_AUTH_SOCK is not set)",
+  const bool agent = agentAvailable();
+  std::string keyPath = options_.keyPath;
+  std::string agentWhy = "ssh-agent is not running (SSH_AUTH_SOCK is not set)";
+  if (keyPath.empty()) {
+    // No ssh.keyPath: the agent's identities, then the default key file, as OpenSSH does.
+    if (agent) {
+      agentWhy = authenticateWithAgent(std::nullopt);
+      if (agentWhy.empty()) return;
+    }
+    std::string fallback = expandHome("~/.ssh/id_ed25519");
+    if (!fileExists(fallback))
+      throw Error(label_ + ": no SSH key to log in as " + user + ": ssh.keyPath is not set, " + agentWhy + ", and " +
+                      fallback + " does not exist",
+                  ExitCode::Unreachable);
+    checkClientKeyFile(label_, fallback);
+    keyPath = fallback;
+  }
+  const bool encrypted = isEncryptedKeyFile(keyPath);
+  if (encrypted && options_.passphrase.empty()) {
+    // The OpenSSH way: the key is loaded in the agent (ssh-add), so use the agent's copy of exactly this key.
+    if (agent) {
+      agentWhy = authenticateWithAgent(publicKeyBlobBeside(keyPath));
+      if (agentWhy.empty()) return;
+    }
+    throw Error(label_ + ": SSH private key " + keyPath + " is protected by a passphrase (" + agentWhy +
+                    "): load it into ssh-agent (ssh-add " + keyPath +
+                    ") or give the passphrase in the environment variable KFORGE_SSH_KEY_PASSPHRASE",
                 ExitCode::Unreachable);
   }
-  if (!fileExists(options_.keyPath))
-    throw Error(label_ + ": SSH private key " + options_.keyPath + " does not exist", ExitCode::Unreachable);
   int rc = libssh2_userauth_publickey_fromfile_ex(session_, user.c_str(), static_cast<unsigned>(user.size()), nullptr,
-                                                   options_.keyPath.c_str(),
-                                                   options_.passphrase.empty() ? nullptr : options_.passphrase.c_str());
+                                                   keyPath.c_str(), encrypted ? options_.passphrase.c_str() : nullptr);
   if (rc != 0) {
     if (rc == LIBSSH2_ERROR_TIMEOUT || rc == LIBSSH2_ERROR_SOCKET_RECV || rc == LIBSSH2_ERROR_SOCKET_SEND) healthy_ = false;
+    if (encrypted && rc == LIBSSH2_ERROR_FILE)
+      throw Error(label_ + ": cannot decrypt SSH private key " + keyPath +
+                      " with the passphrase from KFORGE_SSH_KEY_PASSPHRASE (wrong passphrase?)",
+                  ExitCode::Unreachable);
 #if LIBSSH2_VERSION_NUM < 0x010b00
     if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED) {
-      if (isRsaKeyFile(options_.keyPath))
-        throw Error(label_ + ": public-key authentication as " + user + " with " + options_.keyPath + " failed: " + lastError() +
+      if (isRsaKeyFile(keyPath))
+        throw Error(label_ + ": public-key authentication as " + user + " with " + keyPath + " failed: " + lastError() +
                         ". This libssh2 (" LIBSSH2_VERSION ") signs RSA keys with ssh-rsa (SHA-1), which OpenSSH 8.8 and "
                         "later refuse by default; use an ed25519 or ecdsa key (ssh-keygen -t ed25519)",
                     ExitCode::Unreachable);
     }
 #endif
-    fail("public-key authentication as " + user + " with " + options_.keyPath + " failed", ExitCode::Unreachable);
+    fail("public-key authentication as " + user + " with " + keyPath + " failed", ExitCode::Unreachable);
   }
 }
 
-void Session::authenticateWithAgent() {
+std::string Session::authenticateWithAgent(const std::optional<std::string>& onlyKey) {
   const std::string& user = options_.user;
   LIBSSH2_AGENT* agent = libssh2_agent_init(session_);
-  if (!agent) fail("ssh-agent init failed", ExitCode::Unreachable);
+  if (!agent) return "ssh-agent init failed: " + lastError();
   struct Guard {
     LIBSSH2_AGENT* a;
     ~Guard() {
@@ -182,17 +217,19 @@ void Session::authenticateWithAgent() {
       libssh2_agent_free(a);
     }
   } guard{agent};
-  if (libssh2_agent_connect(agent) != 0) fail("cannot connect to ssh-agent (SSH_AUTH_SOCK)", ExitCode::Unreachable);
-  if (libssh2_agent_list_identities(agent) != 0) fail("cannot list ssh-agent identities", ExitCode::Unreachable);
+  if (libssh2_agent_connect(agent) != 0)
+    return "cannot connect to ssh-agent at SSH_AUTH_SOCK=" + std::string(std::getenv("SSH_AUTH_SOCK"));
+  if (libssh2_agent_list_identities(agent) != 0) return "cannot list ssh-agent identities: " + lastError();
   libssh2_agent_publickey* id = nullptr;
   int tried = 0;
   while (libssh2_agent_get_identity(agent, &id, id) == 0) {
+    if (onlyKey && std::string(reinterpret_cast<const char*>(id->blob), id->blob_len) != *onlyKey) continue;
     ++tried;
-    if (libssh2_agent_userauth(agent, user.c_str(), id) == 0) return;
+    if (libssh2_agent_userauth(agent, user.c_str(), id) == 0) return "";
   }
-  throw Error(label_ + ": public-key authentication as " + user + " failed with all " + std::to_string(tried) +
-                  " ssh-agent identities",
-              ExitCode::Unreachable);
+  if (onlyKey && tried == 0) return "ssh-agent does not hold this key";
+  return "public-key authentication as " + user + " failed with " +
+         (onlyKey ? std::string("the ssh-agent's copy of the key") : "all " + std::to_string(tried) + " ssh-agent identities");
 }
 
 LIBSSH2_SFTP* Session::sftp() {

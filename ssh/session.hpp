@@ -1,5 +1,6 @@
 // One authenticated SSH connection to one host (libssh2): TCP connect with timeout and retries, handshake,
-// host-key check against OpenSSH known_hosts, public-key auth (key file: ed25519 / ecdsa / rsa; or ssh-agent),
+// host-key check against OpenSSH known_hosts, public-key auth (key file: ed25519 / ecdsa / rsa, passphrase-protected
+// or not; or ssh-agent),
 // keepalive. Every blocking libssh2 call is bounded by ioTimeout (libssh2_session_set_timeout).
 // A Session is used by one thread at a time; different Sessions may be used concurrently.
 #pragma once
@@ -25,8 +26,11 @@ struct Endpoint {
 
 struct SessionOptions {
   std::string user = "root";
-  std::string keyPath;     // private key file (OpenSSH or PEM format); empty = ssh-agent via SSH_AUTH_SOCK
-  std::string passphrase;  // for an encrypted key file
+  // Private key file (OpenSSH or PEM format), refused when group or others can read it. Empty: the ssh-agent's
+  // identities (SSH_AUTH_SOCK), then ~/.ssh/id_ed25519. A passphrase-protected key is used with `passphrase`,
+  // else through the agent's copy of it (ssh-add).
+  std::string keyPath;
+  std::string passphrase;  // for an encrypted key file: KFORGE_SSH_KEY_PASSPHRASE (fromSpec); never logged
   std::string knownHostsPath;
   HostKeyPolicy hostKeys = HostKeyPolicy::Strict;
   ConnectPolicy connect;                             // TCP connect timeout, attempts, backoff
@@ -38,7 +42,8 @@ struct SessionOptions {
   std::optional<Endpoint> bastion;
   std::string bastionUser;
 
-  // From the inventory's ssh section (keyPath and knownHosts with ~ expanded).
+  // From the inventory's ssh section (keyPath and knownHosts with ~ expanded) and the passphrase from the
+  // environment variable KFORGE_SSH_KEY_PASSPHRASE.
   static SessionOptions fromSpec(const SshSpec& spec);
 };
 
@@ -80,7 +85,8 @@ class Session {
   void handshake();
   void verifyHostKey();
   void authenticate();
-  void authenticateWithAgent();
+  // "" when authenticated, else why not. onlyKey: use only the agent identity with this public key blob.
+  std::string authenticateWithAgent(const std::optional<std::string>& onlyKey);
   void preferKnownHostKeyTypes();
 
   std::string label_;

@@ -81,6 +81,51 @@ TEST_F(SshHostKey, AcceptNewRecordsUnknownKeys) {
   EXPECT_EQ(ssh.out, "tb1\n");
 }
 
+// accept-new used to record a second key type for a known host: a host known by one key type that presents
+// another (here: known by an ecdsa key, the real sshd offers only ed25519) is refused like a changed key.
+TEST_F(SshHostKey, HostKnownByAnotherKeyTypeIsRefusedUnderAcceptNew) {
+  std::string d = Testbed::dir() + "/othertype";
+  ASSERT_EQ(sh("rm -rf " + d + " && mkdir -p " + d + " && ssh-keygen -q -t ecdsa -N '' -f " + d + "/fake").exitCode, 0);
+  std::string path = d + "/known_hosts";
+  ASSERT_EQ(sh("echo \"" + Testbed::address(1) + " $(cut -d' ' -f1,2 " + d + "/fake.pub)\" > " + path).exitCode, 0);
+  std::string before = readFile(path);
+  SessionOptions o = Testbed::options();
+  o.knownHostsPath = path;
+  o.hostKeys = HostKeyPolicy::AcceptNew;
+  try {
+    Session::connect("tb1", {Testbed::address(1), 22}, o);
+    FAIL() << "connected to a host known under another key type";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_EQ(m.rfind("tb1 (" + Testbed::address(1) + "): HOST KEY CHANGED", 0), 0u) << m;
+    EXPECT_NE(m.find("known by its ecdsa-sha2-nistp256 (" + path + " line 1) key"), std::string::npos) << m;
+    EXPECT_NE(m.find("presents a ssh-ed25519 key (" + fingerprintOf(hostPub(1)) + ")"), std::string::npos) << m;
+  }
+  EXPECT_EQ(readFile(path), before);
+}
+
+// @revoked lines were ignored: a revoked host key still connected.
+TEST_F(SshHostKey, RevokedHostKeyIsRefused) {
+  std::string path = Testbed::dir() + "/revoked_known_hosts";
+  ASSERT_EQ(sh("cp " + Testbed::knownHosts() + " " + path + " && echo \"@revoked * $(cut -d' ' -f1,2 " + hostPub(2) +
+               ")\" >> " + path)
+                .exitCode,
+            0);
+  SessionOptions o = Testbed::options();
+  o.knownHostsPath = path;
+  for (auto policy : {HostKeyPolicy::Strict, HostKeyPolicy::AcceptNew}) {
+    o.hostKeys = policy;
+    try {
+      Session::connect("tb2", {Testbed::address(2), 22}, o);
+      FAIL() << "connected with a revoked host key";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("is REVOKED in " + path), std::string::npos) << e.what();
+    }
+  }
+  auto s = Session::connect("tb1", {Testbed::address(1), 22}, o);  // others are unaffected
+  EXPECT_EQ(execChecked(*s, "hostname").out, "tb1\n");
+}
+
 TEST_F(SshHostKey, HashedKnownHostsEntriesWork) {
   std::string path = Testbed::dir() + "/hashed_known_hosts";
   sh("cp " + Testbed::knownHosts() + " " + path + " && ssh-keygen -H -f " + path + " >/dev/null 2>&1");

@@ -1,10 +1,16 @@
 // Backups against a real etcd: streaming, metadata, hash checks (including a flipped byte), the restore
-// drill with a throwaway etcd, prune rules and the Prometheus textfile.
+// drill with a throwaway etcd (TLS made for it, free ports, no impostor answers for it), prune rules and the
+// Prometheus textfile.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <ctime>
 #include <fstream>
 
+#include "bootstrap/backup_drill.hpp"
 #include "core/fs.hpp"
+#include "pki/throwaway_etcd_pki.hpp"
 #include "etcdctl/backup.hpp"
 #include "tests/tools/etcd_process.hpp"
 #include "tests/tools/tool_util.hpp"
@@ -36,7 +42,7 @@ TEST_F(EtcdBackupTest, BackupHasMetadataAndPassesHashAndDrill) {
   Client c({etcd_->endpoint()}, {});
   for (int i = 0; i < 1000; ++i) c.put("/registry/k" + std::to_string(i), "value-" + std::to_string(i));
   auto meta = backup(c);
-  BackupCatalog cat(dir_ + "/backups");
+  BackupCatalog cat(dir_ + "/backups", "testc");
   EXPECT_EQ(meta.member, "b1");
   EXPECT_EQ(meta.etcdVersion, "3.4.23");
   EXPECT_EQ(meta.kubernetesVersion, "v1.31.2");
@@ -52,17 +58,84 @@ TEST_F(EtcdBackupTest, BackupHasMetadataAndPassesHashAndDrill) {
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].id, meta.id);
 
-  auto drill = restoreDrill(cat, meta, uniqueLoopback(2));
+  auto drill = kforge::runRestoreDrill(cat, meta, uniqueLoopback(2));
   EXPECT_EQ(drill.error, "");
   EXPECT_EQ(drill.keys, 1000);
   EXPECT_GE(drill.revision, meta.revision);
+}
+
+// The drill used to serve the snapshot over plain HTTP on <address>:2379: any local user could read every Secret
+// from it, and a process already listening there answered in its place. Now: TLS with certificates made for
+// this drill only, client certificates required, free ports, and kforge trusts nothing but the drill's CA.
+TEST_F(EtcdBackupTest, DrillIsNotAnsweredByAnImpostorOnItsAddress) {
+  Client c({etcd_->endpoint()}, {});
+  for (int i = 0; i < 300; ++i) c.put("/registry/real" + std::to_string(i), "v");
+  auto meta = backup(c);
+  BackupCatalog cat(dir_ + "/backups", "testc");
+  // Another local user's etcd, already listening where the drill used to listen, with other data.
+  const std::string addr = uniqueLoopback(4);
+  EtcdProcess impostor("impostor", addr, dir_ + "/impostor");
+  ASSERT_TRUE(impostor.waitReady()) << run("cat " + impostor.logFile()).out;
+  Client ic({impostor.endpoint()}, {});
+  for (int i = 0; i < 5; ++i) ic.put("/fake" + std::to_string(i), "v");
+  auto drill = kforge::runRestoreDrill(cat, meta, addr);
+  EXPECT_EQ(drill.error, "");
+  EXPECT_EQ(drill.keys, 300);
+  EXPECT_GE(drill.revision, meta.revision);
+  EXPECT_EQ(drill.endpoint.rfind("https://" + addr + ":", 0), 0u) << drill.endpoint;
+  EXPECT_NE(drill.endpoint, "https://" + addr + ":2379");
+}
+
+TEST_F(EtcdBackupTest, DrillEtcdServesOnlyTlsClientsWithTheDrillsCertificate) {
+  Client c({etcd_->endpoint()}, {});
+  c.put("/registry/secrets/default/s1", "top-secret");
+  auto meta = backup(c);
+  BackupCatalog cat(dir_ + "/backups", "testc");
+  // Certificates of another CA (what another local user could make for themselves).
+  auto other = kforge::pki::writeThrowawayEtcdPki(dir_ + "/other-pki", "127.0.0.1", std::time(nullptr));
+  const std::string addr = uniqueLoopback(5);
+  bool probed = false;
+  std::string scratch;
+  auto drill = kforge::runRestoreDrill(cat, meta, addr, [&](const std::string& endpoint, const DrillTls& tls) {
+    probed = true;
+    std::string hostPort = endpoint.substr(std::string("https://").size());
+    std::string key = "L3JlZ2lzdHJ5L3NlY3JldHMvZGVmYXVsdC9zMQ==";  // base64 of the Secret's key
+    std::string body = " -X POST -d '{\"key\":\"" + key + "\"}' ";
+    // The drill's own client certificate works: the server was up while the others were refused.
+    auto good = run("curl -sS --max-time 10 --cacert " + shq(tls.caFile) + " --cert " + shq(tls.clientCert) +
+                    " --key " + shq(tls.clientKey) + body + endpoint + "/v3/kv/range");
+    EXPECT_EQ(good.exitCode, 0) << good.out;
+    EXPECT_NE(good.out.find("\"kvs\""), std::string::npos) << good.out;
+    auto plain = run("curl -sS --max-time 10" + body + "http://" + hostPort + "/v3/kv/range");
+    EXPECT_EQ(plain.out.find("\"kvs\""), std::string::npos) << plain.out;
+    auto noCert = run("curl -sS --max-time 10 -k" + body + endpoint + "/v3/kv/range");
+    EXPECT_NE(noCert.exitCode, 0) << noCert.out;
+    EXPECT_EQ(noCert.out.find("\"kvs\""), std::string::npos) << noCert.out;
+    auto otherCa = run("curl -sS --max-time 10 -k --cert " + shq(other.clientCert) + " --key " + shq(other.clientKey) +
+                       body + endpoint + "/v3/kv/range");
+    EXPECT_NE(otherCa.exitCode, 0) << otherCa.out;
+    EXPECT_EQ(otherCa.out.find("\"kvs\""), std::string::npos) << otherCa.out;
+    // The drill's keys live in a private directory.
+    scratch = kforge::dirName(kforge::dirName(tls.clientKey));
+    struct stat st {};
+    EXPECT_EQ(::stat(scratch.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    EXPECT_EQ(::stat(tls.clientKey.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    EXPECT_EQ(::stat(tls.serverKey.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  });
+  EXPECT_EQ(drill.error, "");
+  EXPECT_TRUE(probed);
+  EXPECT_FALSE(scratch.empty());
+  EXPECT_FALSE(kforge::fileExists(scratch)) << "the drill's keys were left behind";
 }
 
 TEST_F(EtcdBackupTest, FlippedByteIsRefusedByHashAndDrill) {
   Client c({etcd_->endpoint()}, {});
   c.put("/a", "1");
   auto meta = backup(c);
-  BackupCatalog cat(dir_ + "/backups");
+  BackupCatalog cat(dir_ + "/backups", "testc");
   {
     std::fstream f(cat.path(meta), std::ios::in | std::ios::out | std::ios::binary);
     f.seekg(4096 + 100);
@@ -74,7 +147,7 @@ TEST_F(EtcdBackupTest, FlippedByteIsRefusedByHashAndDrill) {
   }
   std::string why = checkBackupHash(cat, meta);
   EXPECT_NE(why.find("does not match the snapshot's trailing hash"), std::string::npos) << why;
-  auto drill = restoreDrill(cat, meta, uniqueLoopback(3));
+  auto drill = kforge::runRestoreDrill(cat, meta, uniqueLoopback(3));
   EXPECT_NE(drill.error, "");
   // The real etcdctl agrees that the file is bad.
   auto r = run("cd " + shq(dir_) + " && ETCDCTL_API=3 etcdctl snapshot restore " + shq(cat.path(meta)) +
@@ -84,7 +157,7 @@ TEST_F(EtcdBackupTest, FlippedByteIsRefusedByHashAndDrill) {
 
 TEST_F(EtcdBackupTest, PruneKeepsExactlyNAndTheNewestVerified) {
   Client c({etcd_->endpoint()}, {});
-  BackupCatalog cat(dir_ + "/backups");
+  BackupCatalog cat(dir_ + "/backups", "testc");
   std::vector<BackupMeta> made;
   for (int i = 0; i < 5; ++i) {
     c.put("/p", std::to_string(i));
@@ -107,7 +180,7 @@ TEST_F(EtcdBackupTest, PruneKeepsExactlyNAndTheNewestVerified) {
 
 TEST_F(EtcdBackupTest, ListIsNewestFirstEvenWithTenBackupsInOneSecond) {
   // Eleven backups sharing one createdAt second (list() needs the .json and a .db beside it).
-  BackupCatalog cat(dir_ + "/backups");
+  BackupCatalog cat(dir_ + "/backups", "testc");
   kforge::makeDirs(dir_ + "/backups", 0700);
   for (int i = 1; i <= 11; ++i) {
     BackupMeta m;
@@ -133,7 +206,7 @@ TEST_F(EtcdBackupTest, UnreachableClusterLeavesNoFiles) {
   } catch (const kforge::Error& e) {
     EXPECT_NE(std::string(e.what()).find("no healthy etcd member"), std::string::npos) << e.what();
   }
-  EXPECT_TRUE(BackupCatalog(dir_ + "/backups").list().empty());
+  EXPECT_TRUE(BackupCatalog(dir_ + "/backups", "testc").list().empty());
   EXPECT_EQ(run("ls -A " + shq(dir_ + "/backups")).out, "");
 }
 
