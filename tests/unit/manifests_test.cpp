@@ -217,8 +217,7 @@ TEST(KubeletUnit, SystemdQuoting) {
   const Host& h = hostNamed(c, "cp1");
   auto unit = renderKubeletUnit(c, h, "/usr/bin/kubelet");
   EXPECT_TRUE(contains(unit, "ExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml "
-                             "--kubeconfig=/etc/kubernetes/kubelet.conf --hostname-override=cp1 --node-ip=" +
-                                 h.address + "\n"))
+                             "--kubeconfig=/etc/kubernetes/kubelet.conf $KUBELET_KUBEADM_ARGS\n"))
       << unit;
   unit = renderKubeletUnit(c, h, "/opt/k8s %h/$BIN/kubelet");
   EXPECT_TRUE(contains(unit, "ExecStart=\"/opt/k8s %%h/$$BIN/kubelet\" --config=")) << unit;
