@@ -32,7 +32,7 @@ std::string addr(int i) { return kNet + "." + std::to_string(10 + i); }
 Cmd kforge(const std::string& args) { return sh(kForge + " " + args); }
 
 Cmd etcdctlAt(const std::string& endpoints, const std::string& args) {
-  return sh("ETCDCTL_API=3 " + kforge::e2e::etcdctlBin() + " --endpoints=" + endpoints + " --cacert " + kState +
+  return sh(kforge::e2e::etcdctlBin() + " --endpoints=" + endpoints + " --cacert " + kState +
             "/pki/etcd/ca.crt --cert " + kState + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + kState +
             "/hosts/tb1/pki/etcd/healthcheck-client.key " + args);
 }
@@ -306,7 +306,7 @@ TEST(ApplyExternalEtcdE2E, ThreeEtcdTwoControlPlanesOneWorker) {
   auto r = kforge("apply -f " + inv);
   EXPECT_EQ(r.exitCode, 0) << r.out;
   std::string state = dir + "/.kforge/ext";
-  auto members = sh("ETCDCTL_API=3 " + kforge::e2e::etcdctlBin() + " --endpoints=https://" + a(1) + ":2379 --cacert " + state +
+  auto members = sh(kforge::e2e::etcdctlBin() + " --endpoints=https://" + a(1) + ":2379 --cacert " + state +
                     "/pki/etcd/ca.crt --cert " + state + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + state +
                     "/hosts/tb1/pki/etcd/healthcheck-client.key member list");
   for (const char* n : {"tb1", "tb2", "tb3"})

@@ -68,7 +68,7 @@ struct CliTestbed {
   Cmd kforge(const std::string& args) const { return sh(std::string(KFORGE_BINARY) + " " + args); }
   // etcdctl with the cluster's CA and the first etcd host's healthcheck-client certificate.
   Cmd etcdctl(const std::string& endpoints, const std::string& args, const std::string& certHost = "tb1") const {
-    return sh("ETCDCTL_API=3 " + etcdctlBin() + " --endpoints=" + endpoints + " --cacert " + state() + "/pki/etcd/ca.crt --cert " +
+    return sh(etcdctlBin() + " --endpoints=" + endpoints + " --cacert " + state() + "/pki/etcd/ca.crt --cert " +
               state() + "/hosts/" + certHost + "/pki/etcd/healthcheck-client.crt --key " + state() + "/hosts/" +
               certHost + "/pki/etcd/healthcheck-client.key " + args);
   }

@@ -80,7 +80,7 @@ void expectThreeStartedMembers(const std::string& endpoints, const std::vector<s
 // Every etcd member loses its data: the member dir moves away inside the host and etcd is killed.
 void destroyAllMembers(int first, int last) {
   for (int i = first; i <= last; ++i)
-    ASSERT_EQ(T.exec(i, "mv /var/lib/etcd/member /var/lib/etcd/lost-$(date +%s%N); pkill -x etcd; true").exitCode, 0);
+    ASSERT_EQ(T.exec(i, "mv /var/lib/etcd/member /var/lib/kforge/lost-$(date +%s%N); pkill -x etcd; true").exitCode, 0);
 }
 
 std::string latestBackupId() {
