@@ -126,7 +126,7 @@ TEST_F(RestoreE2E, EveryKeyComesBackAfterEveryMemberLostItsData) {
   EXPECT_EQ(T.etcdctl(all3(), "get /e2e/after-backup --print-value-only").out, "");
   // The broken data was moved aside on every member, not deleted.
   for (int i = 1; i <= 3; ++i)
-    EXPECT_EQ(T.exec(i, "ls -d /var/lib/kforge/restore-*/old-data-*/lost-*").exitCode, 0) << "tb" << i;
+    EXPECT_EQ(T.exec(i, "ls -d /var/lib/kforge/lost-*").exitCode, 0) << "the lost data is kept on tb" << i;
   // The cluster is what the inventory says: a following apply has nothing to do.
   auto again = T.kforge("apply -f " + T.inventory());
   EXPECT_NE(again.out.find("Plan: nothing to do"), std::string::npos) << again.out;
@@ -180,7 +180,7 @@ TEST_F(RestoreE2E, AFlippedByteIsRefusedByVerifyAndRestore) {
   EXPECT_NE(restore.out.find("nothing was changed"), std::string::npos) << restore.out;
   EXPECT_EQ(T.hostFiles(1, 4, false), before);
   for (int i = 1; i <= 3; ++i)
-    EXPECT_EQ(T.exec(i, "ls -d /var/lib/etcd/lost-*").exitCode, 0) << "the lost data stays where it was on tb" << i;
+    EXPECT_EQ(T.exec(i, "ls -d /var/lib/kforge/lost-*").exitCode, 0) << "the lost data stays where it was on tb" << i;
 }
 
 TEST_F(RestoreE2E, PruneKeepsExactlyNAndTheVerifiedOneAndBackupsNeverOverlap) {
