@@ -32,12 +32,12 @@ std::string stopScript(const RestoreRecord& rec, const std::string& runStamp, bo
        "if [ -e /etc/systemd/system/etcd.service ]; then systemctl stop etcd; fi\n"
        // The kubelet gives each pod its termination grace period (30 s by default) before SIGKILL: wait longer.
        "for i in $(seq 1 480); do\n"
-       "  if ! pgrep -x etcd >/dev/null 2>&1 && ! pgrep -x kube-apiserver >/dev/null 2>&1; then\n"
+       "  if ! pgrep -x 'etcd|kube-apiserver|kube-controller|kube-scheduler' >/dev/null 2>&1; then\n"
        "    echo \"stopped, $moved manifest(s) moved to $M\"; exit 0\n"
        "  fi\n"
        "  sleep 0.25\n"
        "done\n"
-       "echo 'etcd or kube-apiserver is still running 2 minutes after its manifest was moved' >&2; exit 1\n";
+       "echo 'a control-plane component is still running 2 minutes after its manifest was moved' >&2; exit 1\n";
   return s;
 }
 

@@ -41,8 +41,11 @@ int restore(GlobalOptions& g, const RestoreCli& o) {
   ao.waitTimeout = std::chrono::seconds(o.timeoutSeconds);
   ao.etcdRestored = true;
   ao.ignorePreflight = preflightIgnoreSet(o.ignore);
-  // The etcd data dirs are expected to be in use: restore moves their content aside itself.
+  // The etcd data dirs are expected to be in use: restore moves their content aside itself. So are the control
+  // plane's ports: restore stops those components itself and waits until their processes are gone (a run killed
+  // during that wait is resumed while the kubelet still gives them their grace period).
   ao.ignorePreflight.insert("diravailable--var-lib-etcd");
+  for (const char* port : {"port-6443", "port-10257", "port-10259", "port-2379", "port-2380"}) ao.ignorePreflight.insert(port);
   Applier applier(c, ao, progress);
   Observation obs = applier.observe();
 

@@ -143,7 +143,7 @@ TEST_F(RestoreE2E, EveryKeyComesBackAfterEveryMemberLostItsData) {
     _exit(127);
   }
   bool sawRestore = false;
-  for (int i = 0; i < 600 && !sawRestore; ++i) {  // until one host finished restoring its data
+  for (int i = 0; i < 6000 && !sawRestore; ++i) {  // until one host finished restoring its data (bound: 5 min)
     std::ifstream f(log);
     std::stringstream ss;
     ss << f.rdbuf();
