@@ -48,7 +48,8 @@ total_start=$SECONDS
 for d in "$here"/*/; do
   d=$(basename "$d")
   [[ -f $here/$d/go.mod ]] || continue
-  stamp="$(sha256sum "$here/$d/go.mod" "$here/$d/go.sum" | sha256sum | cut -c1-16) $gover"
+  # The stamp hashes the pins' CONTENT (not their path: a clean clone elsewhere reuses the same binaries).
+  stamp="$(cat "$here/$d/go.mod" "$here/$d/go.sum" | sha256sum | cut -c1-16) $gover"
   ver=${d#*-}
   while read -r prog pkg; do
     out=$cache/bin/$prog-$ver
