@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/printable.hpp"
 
 namespace kforge::cli {
@@ -21,6 +22,7 @@ void reportError(const GlobalOptions& g, const char* what) {
 }  // namespace
 
 void runGuarded(GlobalOptions& g, const std::function<int()>& body) {
+  setVerbose(g.verbose);  // -v: debug lines on stderr (core/log.hpp)
   try {
     g.exitCode = body();
   } catch (const kforge::Error& e) {

@@ -4,6 +4,8 @@
 
 #include "core/inventory.hpp"
 #include "core/inventory_internal.hpp"
+#include "core/log.hpp"
+#include "core/printable.hpp"
 
 namespace kforge {
 
@@ -234,7 +236,11 @@ Cluster parseInventory(const std::string& text, const std::string& fileName) {
 }
 
 Cluster loadInventory(const std::string& path) {
-  return parseInventory(readInputFile(path, "the inventory file, given with -f"), path);
+  Cluster c = parseInventory(readInputFile(path, "the inventory file, given with -f"), path);
+  if (debugEnabled())
+    logDebug("inventory " + printable(path) + ": cluster " + c.name + ", Kubernetes " + c.kubernetesVersion.str() + ", " +
+             std::to_string(c.hosts().size()) + " hosts");
+  return c;
 }
 
 }  // namespace kforge

@@ -15,6 +15,7 @@ spdlog::logger& logger() {
     auto made = std::make_shared<spdlog::logger>("kforge", sink);
     made->set_pattern("%l: %v");
     made->flush_on(spdlog::level::trace);
+    made->set_level(spdlog::level::info);
     return made;
   }();
   return *l;
@@ -30,5 +31,11 @@ void logWarning(const std::string& message) {
   }
   logger().warn("{}", message);
 }
+
+void logDebug(const std::string& message) { logger().debug("{}", message); }
+
+bool debugEnabled() { return logger().should_log(spdlog::level::debug); }
+
+void setVerbose(bool verbose) { logger().set_level(verbose ? spdlog::level::debug : spdlog::level::info); }
 
 }  // namespace kforge

@@ -5,6 +5,8 @@
 #include <mutex>
 
 #include "core/dial.hpp"
+#include "core/log.hpp"
+#include "core/printable.hpp"
 #include "kube/merge.hpp"
 #include "kube/paths.hpp"
 
@@ -160,6 +162,9 @@ struct KubeClient::Impl {
       throw Error("kube-apiserver " + creds.server + ": " + method + " " + path + ": " + msg, ExitCode::Unreachable);
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+    if (debugEnabled())
+      logDebug("kube-apiserver " + creds.server + ": " + method + " " + printable(path, 300) + " -> " +
+               std::to_string(r.status));
     return r;
   }
 };

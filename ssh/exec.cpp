@@ -1,6 +1,7 @@
 #include "ssh/exec.hpp"
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/printable.hpp"
 
 namespace kforge::ssh {
@@ -137,6 +138,10 @@ ExecResult exec(Session& session, const std::string& command, const ExecOptions&
     guard.abandon = true;
   }
   r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  if (debugEnabled())
+    logDebug(session.label() + ": `" + printable(command, 300) + "` -> " +
+             (r.timedOut ? std::string("timed out") : "exit " + std::to_string(r.exitCode)) + " in " +
+             std::to_string(r.elapsed.count()) + " ms");
   return r;
 }
 

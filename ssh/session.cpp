@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/log.hpp"
 #include "ssh/known_hosts.hpp"
 #include "ssh/libssh2_init.hpp"
 #include "ssh/private_key_file.hpp"
@@ -54,6 +55,9 @@ std::unique_ptr<Session> Session::connect(const std::string& label, const Endpoi
   // Before any network traffic: a key others can read is refused, as OpenSSH refuses it.
   if (!options.keyPath.empty()) checkClientKeyFile(label, options.keyPath);
   std::unique_ptr<Session> s(new Session(label, endpoint, options));
+  if (debugEnabled())
+    logDebug(label + ": connecting to " + endpoint.host + ":" + std::to_string(endpoint.port) + " as " + options.user +
+             (options.bastion ? " via bastion " + options.bastion->host : ""));
   if (options.bastion) {
     SessionOptions jumpOptions = options;
     jumpOptions.bastion.reset();
