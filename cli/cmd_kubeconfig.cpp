@@ -1,6 +1,9 @@
 // kforge kubeconfig -f INV [--out FILE]: the admin kubeconfig (kubeadm:cluster-admins) from the state dir,
-// printed to stdout or written 0600 to FILE.
+// printed to stdout or written 0600 to FILE. With -o json the same choice, as one object on stdout:
+//   printed:  {"cluster": C, "path": <admin.conf in the state dir>, "kubeconfig": "<the file's text>"}
+//   --out:    {"cluster": C, "path": FILE, "source": <admin.conf>, "mode": "0600"}  (no key material)
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "core/fs.hpp"
@@ -26,10 +29,20 @@ void registerKubeconfig(CLI::App& app, GlobalOptions& g) {
                     ExitCode::InvalidInput);
       std::string text = readFile(state.adminKubeconfig());
       if (o->out.empty()) {
-        std::cout << text;
+        // The text, byte for byte (a YAML file; a JSON string keeps it exact for `jq -r .kubeconfig`).
+        if (g.json())
+          std::cout << nlohmann::json{{"cluster", c.name}, {"path", state.adminKubeconfig()}, {"kubeconfig", text}}.dump(2)
+                    << "\n";
+        else
+          std::cout << text;
       } else {
         writeFileAtomic(o->out, text, 0600);
-        std::cerr << "wrote " << o->out << " (0600)\n";
+        if (g.json())
+          std::cout << nlohmann::json{{"cluster", c.name}, {"path", o->out}, {"source", state.adminKubeconfig()},
+                                      {"mode", "0600"}}.dump(2)
+                    << "\n";
+        else
+          std::cerr << "wrote " << o->out << " (0600)\n";
       }
       return 0;
     });
