@@ -8,6 +8,7 @@
 #include "bootstrap/apply.hpp"
 #include "cli/commands.hpp"
 #include "core/fs.hpp"
+#include "core/printable.hpp"
 #include "core/state_dir.hpp"
 
 namespace kforge::cli {
@@ -80,6 +81,14 @@ int status(GlobalOptions& g, const std::string& inventory, const std::string& st
                 << std::setw(10) << r.value("kubelet", "-") << std::setw(10) << r.value("etcd", "-").substr(0, 9)
                 << std::setw(11) << r.value("apiserver", "-") << std::setw(12) << r.value("node", "-")
                 << r.value("kubeletVersion", "") << "\n";
+    // Why: what the table cuts short (an unreachable host's error, an etcd member's), from the hosts and the
+    // network, so escaped and bounded.
+    for (const auto& r : rows) {
+      const std::string host = r["host"].get<std::string>();
+      if (r.contains("error")) std::cout << host << " not reachable: " << printable(r["error"].get<std::string>(), 300) << "\n";
+      const std::string etcd = r.value("etcd", "-");
+      if (etcd.size() > 9) std::cout << host << " etcd " << printable(etcd, 300) << "\n";
+    }
     std::cout << (allGood ? "cluster healthy\n" : "cluster NOT healthy\n");
   }
   return allGood ? 0 : 1;
