@@ -74,13 +74,13 @@ TEST(EtcdTls, RenderedThreeMemberClusterStartsAndServesMutualTls) {
   for (const char* name : {"cp1", "cp2", "cp3"}) EXPECT_NE(list.out.find(std::string(", started, ") + name + ","), std::string::npos) << list.out;
 
   // /health over HTTPS: the same call with the right client certificate, none, or one of another CA.
-  auto health = [&](const std::string& clientCert) {
+  auto healthWith = [&](const std::string& clientCert) {
     std::string certArgs = clientCert.empty() ? "" : " --cert " + shq(pki + "/" + clientCert + ".crt") + " --key " +
                                                          shq(pki + "/" + clientCert + ".key");
     return run("curl -sS -m 10 --cacert " + shq(pki + "/etcd/ca.crt") + certArgs + " https://" + cp1->address +
                ":2379/health");
   };
-  auto right = health("apiserver-etcd-client");
+  auto right = healthWith("apiserver-etcd-client");
   EXPECT_EQ(right.exitCode, 0) << right.out;
   EXPECT_NE(right.out.find("\"health\":\"true\""), std::string::npos) << right.out;
 
@@ -98,17 +98,17 @@ TEST(EtcdTls, RenderedThreeMemberClusterStartsAndServesMutualTls) {
   // TLS handshake by etcd's client-cert-auth — not by a timeout or a closed port: the server's alert is named.
   // (Go sends "certificate required" under TLS 1.3 for a missing certificate, "bad certificate" for one that
   // does not verify.) Each is checked next to the same call with the right certificate, which works.
-  auto noCert = health("");
+  auto noCert = healthWith("");
   EXPECT_NE(noCert.exitCode, 0) << noCert.out;
   EXPECT_EQ(noCert.out.find("\"health\""), std::string::npos) << noCert.out;
   EXPECT_TRUE(noCert.out.find("alert certificate required") != std::string::npos ||
               noCert.out.find("alert bad certificate") != std::string::npos)
       << noCert.out;
-  auto wrongCa = health("apiserver-kubelet-client");
+  auto wrongCa = healthWith("apiserver-kubelet-client");
   EXPECT_NE(wrongCa.exitCode, 0) << wrongCa.out;
   EXPECT_EQ(wrongCa.out.find("\"health\""), std::string::npos) << wrongCa.out;
   EXPECT_NE(wrongCa.out.find("alert bad certificate"), std::string::npos) << wrongCa.out;
-  auto rightAgain = health("apiserver-etcd-client");
+  auto rightAgain = healthWith("apiserver-etcd-client");
   EXPECT_EQ(rightAgain.exitCode, 0) << rightAgain.out;
   EXPECT_NE(rightAgain.out.find("\"health\":\"true\""), std::string::npos) << rightAgain.out;
 
