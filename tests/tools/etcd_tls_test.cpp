@@ -74,10 +74,10 @@ TEST(EtcdTls, RenderedThreeMemberClusterStartsAndServesMutualTls) {
   for (const char* name : {"cp1", "cp2", "cp3"}) EXPECT_NE(list.out.find(std::string(", started, ") + name + ","), std::string::npos) << list.out;
 
   // /health over HTTPS: the same call with the right client certificate, none, or one of another CA.
-  auto healthWith = [&](const std::string& clientCert) {
+  auto healthWith = [&](const std::string& clientCert, const std::string& extra = "") {
     std::string certArgs = clientCert.empty() ? "" : " --cert " + shq(pki + "/" + clientCert + ".crt") + " --key " +
                                                          shq(pki + "/" + clientCert + ".key");
-    return run("curl -sS -m 10 --cacert " + shq(pki + "/etcd/ca.crt") + certArgs + " https://" + cp1->address +
+    return run("curl -sS -m 10" + extra + " --cacert " + shq(pki + "/etcd/ca.crt") + certArgs + " https://" + cp1->address +
                ":2379/health");
   };
   auto right = healthWith("apiserver-etcd-client");
@@ -96,19 +96,19 @@ TEST(EtcdTls, RenderedThreeMemberClusterStartsAndServesMutualTls) {
 
   // A client without a certificate, or with one from another CA (the cluster CA, not etcd's), is refused in the
   // TLS handshake by etcd's client-cert-auth — not by a timeout or a closed port: the server's alert is named.
-  // (Go sends "certificate required" under TLS 1.3 for a missing certificate, "bad certificate" for one that
-  // does not verify.) Each is checked next to the same call with the right certificate, which works.
-  auto noCert = healthWith("");
+  // Under TLS 1.2 the server checks the client certificate inside the handshake, so its alert ("bad
+  // certificate", Go's answer to a missing or unverifiable one) always reaches curl; under TLS 1.3 it comes
+  // after the handshake and a connection reset can swallow it. Each is checked next to the same call with the
+  // right certificate, which works.
+  auto noCert = healthWith("", " --tls-max 1.2");
   EXPECT_NE(noCert.exitCode, 0) << noCert.out;
   EXPECT_EQ(noCert.out.find("\"health\""), std::string::npos) << noCert.out;
-  EXPECT_TRUE(noCert.out.find("alert certificate required") != std::string::npos ||
-              noCert.out.find("alert bad certificate") != std::string::npos)
-      << noCert.out;
-  auto wrongCa = healthWith("apiserver-kubelet-client");
+  EXPECT_NE(noCert.out.find("alert bad certificate"), std::string::npos) << noCert.out;
+  auto wrongCa = healthWith("apiserver-kubelet-client", " --tls-max 1.2");
   EXPECT_NE(wrongCa.exitCode, 0) << wrongCa.out;
   EXPECT_EQ(wrongCa.out.find("\"health\""), std::string::npos) << wrongCa.out;
   EXPECT_NE(wrongCa.out.find("alert bad certificate"), std::string::npos) << wrongCa.out;
-  auto rightAgain = healthWith("apiserver-etcd-client");
+  auto rightAgain = healthWith("apiserver-etcd-client", " --tls-max 1.2");
   EXPECT_EQ(rightAgain.exitCode, 0) << rightAgain.out;
   EXPECT_NE(rightAgain.out.find("\"health\":\"true\""), std::string::npos) << rightAgain.out;
 
