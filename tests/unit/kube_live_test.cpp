@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <set>
 
 #include "kube/client.hpp"
 #include "kube/paths.hpp"
@@ -38,7 +39,7 @@ TEST_F(KubeLive, VersionAndReadyz) {
 TEST_F(KubeLive, ApplyCreateUnchangedUpdateDelete) {
   KubeClient& k = *client_;
   json nsObj = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns_}}}};
-  k.apply(nsObj);
+  ASSERT_EQ(k.apply(nsObj).action, ApplyAction::Created);
   json cm = {{"apiVersion", "v1"},
              {"kind", "ConfigMap"},
              {"metadata", {{"name", "c"}, {"namespace", ns_}, {"labels", {{"app", "kforge"}}}}},
@@ -52,7 +53,9 @@ TEST_F(KubeLive, ApplyCreateUnchangedUpdateDelete) {
 
   json l = k.list("/api/v1/namespaces/" + ns_ + "/configmaps", "app=kforge");
   ASSERT_EQ(l["items"].size(), 1u);
-  k.mergePatch(objectPath(cm), {{"data", {{"b", "3"}}}});
+  json patched = k.mergePatch(objectPath(cm), {{"data", {{"b", "3"}}}});
+  EXPECT_EQ(patched["data"]["b"], "3");
+  EXPECT_EQ(patched["data"]["a"], "2");  // a merge patch keeps the other keys
   EXPECT_EQ(k.get(objectPath(cm))["data"]["b"], "3");
 
   try {
@@ -62,10 +65,11 @@ TEST_F(KubeLive, ApplyCreateUnchangedUpdateDelete) {
     EXPECT_TRUE(e.notFound());
     EXPECT_NE(std::string(e.what()).find("404 NotFound"), std::string::npos) << e.what();
   }
-  k.remove(objectPath(cm));
+  json removed = k.remove(objectPath(cm));
+  EXPECT_TRUE(removed.value("kind", "") == "ConfigMap" || removed.value("status", "") == "Success") << removed.dump();
   EXPECT_FALSE(k.getIfExists(objectPath(cm)).has_value());
   EXPECT_FALSE(k.removeIfExists(objectPath(cm)));
-  k.removeIfExists(objectPath(nsObj));
+  EXPECT_TRUE(k.removeIfExists(objectPath(nsObj)));
 }
 
 TEST_F(KubeLive, NodeLabelTaintCordon) {
@@ -78,15 +82,43 @@ TEST_F(KubeLive, NodeLabelTaintCordon) {
   k.labelNode(name, {{"kforge.dev/test", std::nullopt}});
   EXPECT_FALSE(k.getNode(name)["metadata"]["labels"].contains("kforge.dev/test"));
 
+  auto hasTestTaint = [&] {
+    json n = k.getNode(name);
+    for (const auto& t : n["spec"].value("taints", json::array()))
+      if (t.value("key", "") == "kforge.dev/test" && t.value("effect", "") == "NoSchedule") return true;
+    return false;
+  };
   EXPECT_TRUE(k.taintNode(name, {{"kforge.dev/test", "x", "NoSchedule"}}));
+  EXPECT_TRUE(hasTestTaint());
   EXPECT_FALSE(k.taintNode(name, {{"kforge.dev/test", "x", "NoSchedule"}}));  // idempotent
   EXPECT_TRUE(k.untaintNode(name, "kforge.dev/test"));
+  EXPECT_FALSE(hasTestTaint());
+  EXPECT_FALSE(k.untaintNode(name, "kforge.dev/test"));  // nothing left to remove
 
+  // cordon sets spec.unschedulable; uncordon clears it, as read back from the server (absent or false).
   const bool wasCordoned = k.getNode(name)["spec"].value("unschedulable", false);
   k.cordon(name);
   EXPECT_TRUE(k.getNode(name)["spec"].value("unschedulable", false));
-  if (!wasCordoned) k.uncordon(name);
-  (void)k.listPodsOnNode(name);
+  k.uncordon(name);
+  json spec = k.getNode(name)["spec"];
+  EXPECT_FALSE(spec.value("unschedulable", false)) << spec.dump();
+  if (wasCordoned) k.cordon(name);  // put back what we found
+
+  // The pods on the node: exactly those of a full list whose spec.nodeName is the node (a pod scheduled between
+  // the two reads differs them: read both again, a few times at most).
+  std::set<std::string> onNode, expected;
+  for (int round = 0; round < 3 && (round == 0 || onNode != expected); ++round) {
+    onNode.clear();
+    expected.clear();
+    for (const auto& p : k.listPodsOnNode(name)) {
+      EXPECT_EQ(p["spec"].value("nodeName", ""), name) << p["metadata"].value("name", "");
+      onNode.insert(p["metadata"].value("namespace", "") + "/" + p["metadata"].value("name", ""));
+    }
+    for (const auto& p : k.list("/api/v1/pods")["items"])
+      if (p["spec"].value("nodeName", "") == name)
+        expected.insert(p["metadata"].value("namespace", "") + "/" + p["metadata"].value("name", ""));
+  }
+  EXPECT_EQ(onNode, expected);
 }
 
 }  // namespace
