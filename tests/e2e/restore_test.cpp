@@ -5,7 +5,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
+#include <chrono>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -142,17 +146,29 @@ TEST_F(RestoreE2E, EveryKeyComesBackAfterEveryMemberLostItsData) {
           nullptr);
     _exit(127);
   }
-  bool sawRestore = false;
-  for (int i = 0; i < 6000 && !sawRestore; ++i) {  // until one host finished restoring its data (bound: 5 min)
+  // Until one host finished restoring its data (the run's own progress line), however long a loaded machine
+  // takes; the bound only catches a hang. A run that ends first is a failure: it was never killed mid-run.
+  bool sawRestore = false, exitedEarly = false;
+  int status = 0;
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+       !sawRestore && std::chrono::steady_clock::now() < until;) {
     std::ifstream f(log);
     std::stringstream ss;
     ss << f.rdbuf();
     sawRestore = ss.str().find("restore             ok") != std::string::npos;
-    if (!sawRestore) usleep(50 * 1000);
+    if (sawRestore) break;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exitedEarly = true;
+      break;
+    }
+    usleep(50 * 1000);
   }
+  ASSERT_FALSE(exitedEarly) << "the restore ended before its data step: " << sh("cat " + log).out;
   kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(sawRestore) << "the restore never reached its data step";
+  // Killed, not finished: it was still running when SIGKILL came (else this is "restore twice").
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "restore exited on its own, status " << status;
   auto resumed = T.kforge("restore -f " + T.inventory() + " --snapshot " + id);
   ASSERT_EQ(resumed.exitCode, 0) << resumed.out;
   EXPECT_NE(resumed.out.find("resuming the restore"), std::string::npos) << resumed.out;
@@ -206,18 +222,48 @@ TEST_F(RestoreE2E, PruneKeepsExactlyNAndTheVerifiedOneAndBackupsNeverOverlap) {
   EXPECT_EQ(sh("ls " + T.dir + "/backups/*.db | wc -l").out, "2\n");
 
   // Another kforge run holds the cluster lock: backup fails cleanly (exit 6), or waits with --wait-lock.
+  // Events, not the clock: the holder keeps the lock until the test removes its release file; it is known to
+  // hold it once it has written its marker and `flock -n` on the lock fails.
+  const std::string lock = T.state() + "/run.lock", held = T.dir + "/lock-held", release = T.dir + "/lock-release";
+  sh("rm -f " + held + " " + release);
   pid_t holder = fork();
   if (holder == 0) {
-    execlp("flock", "flock", (T.state() + "/run.lock").c_str(), "sleep", "3", nullptr);
+    execlp("flock", "flock", lock.c_str(), "sh", "-c",
+           ("touch " + held + "; while [ ! -e " + release + " ]; do sleep 0.1; done").c_str(), nullptr);
     _exit(127);
   }
-  usleep(300 * 1000);
+  auto waitFor = [](const std::function<bool()>& event) {  // polls an event; the bound only catches a hang
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::minutes(2); std::chrono::steady_clock::now() < until;) {
+      if (event()) return true;
+      usleep(50 * 1000);
+    }
+    return false;
+  };
+  ASSERT_TRUE(waitFor([&] { return sh("test -e " + held).exitCode == 0; })) << "the lock holder never started";
+  ASSERT_EQ(sh("flock -n " + lock + " true").exitCode, 1) << "the lock is not held";
   auto busy = T.kforge("backup -f " + T.inventory());
   EXPECT_EQ(busy.exitCode, 6) << busy.out;
   EXPECT_NE(busy.out.find("another kforge run holds"), std::string::npos) << busy.out;
-  auto waited = T.kforge("backup -f " + T.inventory() + " --wait-lock 30");
-  EXPECT_EQ(waited.exitCode, 0) << waited.out;
+  // --wait-lock: started while the lock is held, seen waiting on it (run.lock open in the process), released.
+  const std::string waitedLog = T.dir + "/waited.log";
+  pid_t waiter = fork();
+  if (waiter == 0) {
+    execl("/bin/sh", "sh", "-c",
+          (std::string("exec ") + KFORGE_BINARY + " backup -f " + T.inventory() + " --wait-lock 600 >" + waitedLog +
+           " 2>&1").c_str(),
+          nullptr);
+    _exit(127);
+  }
+  bool waiting = waitFor([&] {
+    return sh("ls -l /proc/" + std::to_string(waiter) + "/fd 2>/dev/null | grep -q -- '-> " + lock + "$'").exitCode == 0;
+  });
+  EXPECT_TRUE(waiting) << "kforge --wait-lock never opened the lock";
+  int waiterStatus = 0;
+  EXPECT_EQ(waitpid(waiter, &waiterStatus, WNOHANG), 0) << "kforge --wait-lock did not wait: " << sh("cat " + waitedLog).out;
+  ASSERT_EQ(sh("touch " + release).exitCode, 0);
   waitpid(holder, nullptr, 0);
+  ASSERT_EQ(waitpid(waiter, &waiterStatus, 0), waiter);
+  EXPECT_TRUE(WIFEXITED(waiterStatus) && WEXITSTATUS(waiterStatus) == 0) << sh("cat " + waitedLog).out;
   // Two at once: each finishes or is refused by the lock; every backup listed is whole.
   std::string a = T.dir + "/a.log", b = T.dir + "/b.log";
   auto both = sh("(" + std::string(KFORGE_BINARY) + " backup -f " + T.inventory() + " >" + a + " 2>&1; echo $? >>" + a +

@@ -31,7 +31,7 @@ TEST_F(SshConnect, KilledHostIsUnreachableWithinConnectTimeout) {
     std::string m = e.what();
     EXPECT_EQ(e.code(), ExitCode::Unreachable);
     EXPECT_EQ(m.rfind("tb2 (" + Testbed::address(2) + ":22): cannot connect: Connection refused (3 attempts in ", 0), 0u) << m;
-    EXPECT_LT(secs, 2.0);  // refused: only the backoff (0.1 + 0.2 s) is spent
+    EXPECT_LT(secs, 5.0);  // refused: only the backoff (0.1 + 0.2 s), not 3 connect timeouts (6 s)
     std::printf("unreachable reported after %.2fs: %s\n", secs, m.c_str());
   }
   ASSERT_EQ(Testbed::run("start tb2").exitCode, 0);
@@ -62,7 +62,7 @@ TEST_F(SshConnect, HungServerTimesOutInHandshake) {
     EXPECT_EQ(e.code(), ExitCode::Unreachable);
     EXPECT_EQ(std::string(e.what()).rfind("hung: SSH handshake with " + Testbed::net() + ".99:2222 failed", 0), 0u) << e.what();
     EXPECT_GT(secs, 1.0);
-    EXPECT_LT(secs, 4.0);
+    EXPECT_LT(secs, 20.0);  // timed out, with room for a loaded machine
   }
   ::close(l);
 }

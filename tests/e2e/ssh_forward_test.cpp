@@ -270,7 +270,7 @@ TEST_F(SshForward, UnreachableTargetClosesThatConnectionOnly) {
     bool ok = false;
     EXPECT_EQ(readAll(fd, &ok), "");
     EXPECT_TRUE(ok) << "expected EOF, not a timeout";
-    EXPECT_LT(secondsSince(t0), 10.0);
+    EXPECT_LT(secondsSince(t0), 15.0);  // an answer, not the 20 s timeout
     ::close(fd);
     std::string err = fwd->lastError();
     EXPECT_NE(err.find("forward-test: bastion tb1"), std::string::npos) << err;
@@ -336,7 +336,7 @@ TEST_F(SshForward, DestroyingWithOpenConnectionsDoesNotHang) {
   auto t0 = Clock::now();
   fwd.reset();
   double took = secondsSince(t0);
-  EXPECT_LT(took, 5.0);
+  EXPECT_LT(took, 15.0);  // catches a hang, with room for a loaded machine
   std::fprintf(stderr, "[ timing ] destroy with 2 open connections (%zu bytes pushed): %.3f s\n", pushed, took);
   // Both clients see the end (EOF or reset), not a 20 s timeout.
   for (int fd : {idle, busy}) {
@@ -344,7 +344,7 @@ TEST_F(SshForward, DestroyingWithOpenConnectionsDoesNotHang) {
     char buf[65536];
     while (::recv(fd, buf, sizeof buf, 0) > 0) {
     }
-    EXPECT_LT(secondsSince(t1), 5.0);
+    EXPECT_LT(secondsSince(t1), 15.0);
     ::close(fd);
   }
 }

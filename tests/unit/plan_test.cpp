@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -71,24 +73,34 @@ TEST(Progress, TextLineHasElapsedHostStepStatus) {
 }
 
 TEST(Plan, ParallelStepsOfOnePhaseRunTogetherAndFailuresSurface) {
+  // Together, shown by events: each step of the parallel phase waits until all three have started. Run one at
+  // a time, the first would wait alone until the hang bound (60 s) and report it; no sleep has to overlap.
+  std::mutex mu;
+  std::condition_variable cv;
+  int started = 0;
   std::atomic<int> running{0}, peak{0};
   auto body = [&]() -> std::string {
     int now = ++running;
     for (int p = peak.load(); now > p && !peak.compare_exchange_weak(p, now);) {
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::unique_lock lock(mu);
+    ++started;
+    cv.notify_all();
+    bool all = cv.wait_for(lock, std::chrono::seconds(60), [&] { return started >= 3; });
     --running;
+    if (!all) throw Error("alone: the other steps of the phase never started");
     return "";
   };
+  auto single = []() -> std::string { return ""; };
   Plan p;
   for (const char* h : {"h1", "h2", "h3"}) p.steps.push_back({"files", h, "write", false, body, true});
-  p.steps.push_back({"etcd", "h1", "start", false, body, false});
+  p.steps.push_back({"etcd", "h1", "start", false, single, false});
   std::ostringstream out;
   Progress progress(out, true);
-  runPlan(p, progress);
+  EXPECT_NO_THROW(runPlan(p, progress)) << out.str();
   EXPECT_EQ(peak.load(), 3);
   Plan bad;
-  bad.steps.push_back({"files", "h1", "write", false, body, true});
+  bad.steps.push_back({"files", "h1", "write", false, single, true});
   bad.steps.push_back({"files", "h2", "write", false, []() -> std::string { throw Error("disk full"); }, true});
   bad.steps.push_back({"etcd", "h1", "never", false, [] { ADD_FAILURE() << "must not run after a failed group"; return std::string(); }, false});
   EXPECT_THROW(runPlan(bad, progress), Error);
