@@ -114,7 +114,8 @@ TEST_F(KubeLive, NodeLabelTaintCordon) {
       EXPECT_EQ(p["spec"].value("nodeName", ""), name) << p["metadata"].value("name", "");
       onNode.insert(p["metadata"].value("namespace", "") + "/" + p["metadata"].value("name", ""));
     }
-    for (const auto& p : k.list("/api/v1/pods")["items"])
+    const json all = k.list("/api/v1/pods");  // named: a temporary's ["items"] would dangle in the range-for
+    for (const auto& p : all["items"])
       if (p["spec"].value("nodeName", "") == name)
         expected.insert(p["metadata"].value("namespace", "") + "/" + p["metadata"].value("name", ""));
   }
