@@ -7,6 +7,7 @@
 #include "bootstrap/api_probe.hpp"
 #include "bootstrap/etcd_access.hpp"
 #include "bootstrap/etcd_data_dir_guard.hpp"
+#include "bootstrap/static_pod.hpp"
 #include "core/utc.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -26,10 +27,9 @@ std::string resetCleanScript(const Cluster& c, const Host& h, const std::string&
          "\nmkdir -p -m 0700 \"$B/etc-kubernetes\" \"$B/etcd-data\" \"$B/kubelet\" \"$B/units\"\n"
          "if [ -d /etc/kubernetes/manifests ]; then mkdir -p \"$B/etc-kubernetes/manifests\"; "
          "find /etc/kubernetes/manifests -mindepth 1 -maxdepth 1 -exec mv {} \"$B/etc-kubernetes/manifests/\" \\; ; fi\n"
-         // The kubelet stops the static pods whose manifests went; wait for all of them (kube-controller-manager's
-         // process name is cut to 15 characters), up to 2 minutes, before the kubelet itself stops: a stopped
-         // kubelet leaves running pods behind.
-         "for i in $(seq 1 480); do pgrep -x 'etcd|kube-apiserver|kube-controller|kube-scheduler' >/dev/null 2>&1 || break; sleep 0.25; done\n"
+         // The kubelet stops the static pods whose manifests went; wait for all of them before the kubelet itself
+         // stops (a stopped kubelet leaves running pods behind), then go on either way.
+         + waitStaticPodsGoneScript() +
          "systemctl stop kubelet 2>/dev/null || true; systemctl disable kubelet 2>/dev/null || true\n"
          "systemctl stop etcd 2>/dev/null || true; systemctl disable etcd 2>/dev/null || true\n"
          "find /etc/kubernetes -mindepth 1 -maxdepth 1 ! -name manifests -exec mv {} \"$B/etc-kubernetes/\" \\; 2>/dev/null || true\n"

@@ -6,6 +6,7 @@
 #include "bootstrap/etcd_access.hpp"
 #include "bootstrap/etcd_data_dir_guard.hpp"
 #include "bootstrap/manifests.hpp"
+#include "bootstrap/static_pod.hpp"
 #include "core/utc.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -30,13 +31,8 @@ std::string stopScript(const RestoreRecord& rec, const std::string& runStamp, bo
        "done\n"
        "rmdir \"$M\" 2>/dev/null || true\n"
        "if [ -e /etc/systemd/system/etcd.service ]; then systemctl stop etcd; fi\n"
-       // The kubelet gives each pod its termination grace period (30 s by default) before SIGKILL: wait longer.
-       "for i in $(seq 1 480); do\n"
-       "  if ! pgrep -x 'etcd|kube-apiserver|kube-controller|kube-scheduler' >/dev/null 2>&1; then\n"
-       "    echo \"stopped, $moved manifest(s) moved to $M\"; exit 0\n"
-       "  fi\n"
-       "  sleep 0.25\n"
-       "done\n"
+       + waitStaticPodsGoneScript() +
+       "if [ \"$gone\" = 1 ]; then echo \"stopped, $moved manifest(s) moved to $M\"; exit 0; fi\n"
        "echo 'a control-plane component is still running 2 minutes after its manifest was moved' >&2; exit 1\n";
   return s;
 }

@@ -127,4 +127,12 @@ std::string urlFor(const std::string& scheme, const std::string& host, int port)
   return scheme + "://" + joinHostPort(host, port);
 }
 
+std::string waitStaticPodsGoneScript() {
+  return "gone=0\n"
+         "for i in $(seq 1 480); do\n"
+         "  if ! pgrep -x 'etcd|kube-apiserver|kube-controller|kube-scheduler' >/dev/null 2>&1; then gone=1; break; fi\n"
+         "  sleep 0.25\n"
+         "done\n";
+}
+
 }  // namespace kforge

@@ -61,6 +61,12 @@ std::string renderStaticPod(const StaticPodSpec& spec);
 const std::vector<std::string>& optionalCaCertDirs();
 std::vector<HostPathMount> caCertMounts(const std::set<std::string>& presentDirs);
 
+// Shell lines that wait, after static-pod manifests were moved away, until the kubelet has stopped every
+// control-plane process (etcd, kube-apiserver, kube-controller-manager — its process name is cut to 15
+// characters — and kube-scheduler): up to 2 minutes, since the kubelet gives each pod a 30 s grace period
+// before SIGKILL. Sets the shell variable `gone` to 1 when they are gone, 0 when the bound ran out.
+std::string waitStaticPodsGoneScript();
+
 // "https://10.0.0.1:2379" / "https://[fd00::1]:2379".
 std::string urlFor(const std::string& scheme, const std::string& host, int port);
 bool isIPv6(const std::string& address);
