@@ -4,36 +4,16 @@
 #include <sys/wait.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "../pinned_releases.hpp"
+
 namespace kforge::e2e {
 
-// The pinned releases (tests/upstream/releases): {kubernetes, etcd} per line, oldest first.
-struct PinnedRelease {
-  std::string kubernetes, etcd;
-};
-inline std::vector<PinnedRelease> pinnedReleases() {
-  std::vector<PinnedRelease> out;
-  std::ifstream f(std::string(KFORGE_SOURCE_DIR) + "/tests/upstream/releases");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream in(line);
-    PinnedRelease r;
-    in >> r.kubernetes >> r.etcd;
-    out.push_back(r);
-  }
-  return out;
-}
-// A real upstream program of a pinned release, built by tests/upstream/build.sh ("kubectl", "v1.36.3").
-inline std::string upstreamBin(const std::string& program, const std::string& version) {
-  const char* cache = std::getenv("KFORGE_UPSTREAM_CACHE");
-  return std::string(cache && *cache ? cache : "/var/cache/kforge-testbed") + "/bin/" + program + "-" + version;
-}
+using PinnedRelease = pinned::Release;
+inline std::vector<PinnedRelease> pinnedReleases() { return pinned::releases(KFORGE_SOURCE_DIR); }
+using pinned::upstreamBin;
 // The real kubectl and etcdctl of the oldest pinned release: what the testbed runs by default.
 inline std::string kubectlBin() { return upstreamBin("kubectl", pinnedReleases().front().kubernetes); }
 inline std::string etcdctlBin() { return upstreamBin("etcdctl", pinnedReleases().front().etcd); }

@@ -2,33 +2,20 @@
 // image list must be exactly what `kubeadm config images list` prints for that release.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "tests/pinned_releases.hpp"
 #include "tests/tools/tool_util.hpp"
 
 using namespace kforge::testing;
 
 namespace {
 
-std::vector<std::string> pinnedKubernetes() {
-  std::vector<std::string> out;
-  std::ifstream f(sourceDir() + "/tests/upstream/releases");
-  std::string line;
-  while (std::getline(f, line))
-    if (!line.empty() && line[0] != '#') out.push_back(line.substr(0, line.find(' ')));
-  return out;
-}
-
-std::string upstreamBin(const std::string& program, const std::string& version) {
-  const char* cache = std::getenv("KFORGE_UPSTREAM_CACHE");
-  return std::string(cache && *cache ? cache : "/var/cache/kforge-testbed") + "/bin/" + program + "-" + version;
-}
+using kforge::pinned::upstreamBin;
 
 TEST(KubeadmOracle, ImageListsEqualKubeadmsForEveryPinnedRelease) {
-  auto releases = pinnedKubernetes();
+  auto releases = kforge::pinned::releases(sourceDir());
   ASSERT_EQ(releases.size(), 2u);
-  for (const auto& v : releases) {
+  for (const auto& r : releases) {
+    const std::string& v = r.kubernetes;
     auto kubeadm = run(upstreamBin("kubeadm", v) + " config images list --kubernetes-version " + v + " 2>/dev/null");
     ASSERT_EQ(kubeadm.exitCode, 0) << "kubeadm " << v << " (tests/upstream/build.sh builds it): " << kubeadm.out;
     auto ours = run(kforgeBinary() + " images list --kubernetes-version " + v);

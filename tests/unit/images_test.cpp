@@ -1,12 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "core/error.hpp"
 #include "core/version_catalog.hpp"
 #include "images/images.hpp"
 #include "manifest_clusters.hpp"
+#include "../pinned_releases.hpp"
 
 using namespace kforge;
 
@@ -112,18 +110,11 @@ TEST(Catalog, RowsAreOrderedAndDisjoint) {
 // tests/upstream/releases pins the testbed's releases with the etcd release each installs; kforge's catalog must
 // agree (the testbed binds that etcd as the host's package, the kubelet stand-in runs the manifest's image tag).
 TEST(Catalog, PinnedTestbedReleasesMatchTheCatalog) {
-  std::ifstream f(std::string(KFORGE_SOURCE_DIR) + "/tests/upstream/releases");
-  ASSERT_TRUE(f.good());
-  std::string line;
-  int n = 0;
-  while (std::getline(f, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream in(line);
-    std::string k8s, etcd;
-    in >> k8s >> etcd;
-    ASSERT_TRUE(isSupportedKubernetesVersion(V(k8s))) << k8s;
-    EXPECT_EQ("v" + componentTags(V(k8s)).etcd.substr(0, componentTags(V(k8s)).etcd.find('-')), etcd) << line;
-    ++n;
+  auto releases = pinned::releases(KFORGE_SOURCE_DIR);
+  for (const auto& r : releases) {
+    ASSERT_TRUE(isSupportedKubernetesVersion(V(r.kubernetes))) << r.kubernetes;
+    const std::string tag = componentTags(V(r.kubernetes)).etcd;
+    EXPECT_EQ("v" + tag.substr(0, tag.find('-')), r.etcd) << r.kubernetes;
   }
-  EXPECT_EQ(n, 2) << "the two newest minors are pinned";
+  EXPECT_EQ(releases.size(), 2u) << "the two newest minors are pinned";
 }
