@@ -2,7 +2,7 @@
 // the plan from the difference between the inventory and what is there, then run it. A re-run after any
 // interruption observes again and plans only what is left; a healthy cluster plans nothing.
 //
-// Phases, in order (kubeadm's init/join phases, k0sctl's phase manager):
+// Phases, in order (kubeadm's init/join phases, k0sctl's phase manager), one file each (bootstrap/phases.hpp):
 //   files          PKI, kubeconfigs, kubelet config and unit on every host (changed files moved aside first)
 //   kubelet        (re)start the kubelet where its unit changed or it is not running
 //   etcd           first member alone ("new"); each other member: add as learner -> start with "existing" ->
@@ -18,7 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "bootstrap/expected_files.hpp"
 #include "bootstrap/facts.hpp"
+#include "bootstrap/wait.hpp"  // waitedSeconds
 #include "bootstrap/preflight.hpp"
 #include "core/inventory.hpp"
 #include "core/plan.hpp"
@@ -69,15 +71,24 @@ class Applier {
   // Takes a verified etcd backup into o.backupDir before a risky step, or throws (the step is refused).
   void backupBefore(const Step& step);
 
- private:
-  struct Expected;
-  Expected expectedFiles(const Host& h, const NodeFacts& f) const;
-  void waitEtcdMember(const Host& h, bool mustBeVoter);
-  void waitApiReady(const Host& h);
-  std::string apiUrl(const std::string& address) const;
-  std::string labelAndTaint(const Host& h, const std::string& criSocket);
-  std::string applyAddons(const std::vector<std::string>& paths);
+  // The machinery phases' steps run on (bootstrap/phases.hpp):
+  // Uploads files; those that exist with other content are first copied to
+  // /etc/kubernetes/tmp/kforge-backup-<run time>/ (never inside the manifests directory).
   std::string uploadWithBackup(const Host& h, const FileSet& files, const NodeFacts& f);
+  // Waits until h's etcd member answers with a leader (and is a voter when mustBeVoter).
+  void waitEtcdMember(const Host& h, bool mustBeVoter);
+  // Waits until h's kube-apiserver answers /readyz.
+  void waitApiReady(const Host& h);
+  // "https://address:bindPort".
+  std::string apiUrl(const std::string& address) const;
+  // Waits for node h to register, then patches its labels, annotations and taints.
+  std::string labelAndTaint(const Host& h, const std::string& criSocket);
+  // Binds kubeadm:cluster-admins, then applies the addon objects at these paths.
+  std::string applyAddons(const std::vector<std::string>& paths);
+  // The backup directory name's time stamp of this run.
+  const std::string& runStamp() const { return runStamp_; }
+
+ private:
 
   const Cluster& c_;
   ApplyOptions o_;
@@ -86,10 +97,8 @@ class Applier {
   std::unique_ptr<etcd::Client> etcd_;
   etcd::TlsFiles etcdTls_;
   std::string runStamp_;
+  std::map<std::string, ExpectedFiles> expected_;  // of the last plan(): its steps refer to it
 };
-
-// Seconds this process spent waiting for components to become healthy (etcd members, /readyz, node registration).
-double waitedSeconds();
 
 // Paths the facts script hashes (everything kforge writes to a host).
 std::vector<std::string> watchedPaths(const Cluster& c);

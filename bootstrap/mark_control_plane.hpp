@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/inventory.hpp"
 
 namespace kforge {
@@ -19,5 +21,9 @@ inline constexpr const char* kExcludeFromLbLabel = "node.kubernetes.io/exclude-f
 
 // criSocket: what the facts found on the host (for the cri-socket annotation before 1.34).
 NodeMarks nodeMarks(const Cluster& c, const Host& h, const std::string& criSocket);
+
+// The JSON merge patch that gives `node` (the API's Node object) these marks, or "" when it already has them.
+// Taints with other keys (set by controllers or people) are kept.
+std::string nodeMarksPatch(const NodeMarks& marks, const nlohmann::json& node);
 
 }  // namespace kforge

@@ -1,5 +1,7 @@
 #include "bootstrap/preflight.hpp"
 
+#include "bootstrap/expected_files.hpp"
+
 #include <algorithm>
 
 namespace kforge {
@@ -25,7 +27,7 @@ std::vector<PreflightFinding> preflightHost(const Cluster& c, const Host& h, con
   };
   bool controlPlane = h.role == Role::ControlPlane;
   bool etcdMember = c.isEtcdMember(h);
-  bool runsKubelet = !(h.role == Role::Etcd && c.etcd.runAs == EtcdRunAs::Systemd);
+  bool kubelet = runsKubelet(c, h);
   auto has = [&](const std::string& path) { return f.files.count(path) > 0; };
 
   if (!f.root) add("IsPrivilegedUser", "user is not running as root (and sudo -n did not make it root)");
@@ -49,7 +51,7 @@ std::vector<PreflightFinding> preflightHost(const Cluster& c, const Host& h, con
   std::vector<PortCheck> ports = {{c.apiServer.bindPort, controlPlane, mf + "kube-apiserver.yaml"},
                                   {10259, controlPlane, mf + "kube-scheduler.yaml"},
                                   {10257, controlPlane, mf + "kube-controller-manager.yaml"},
-                                  {10250, runsKubelet, "/var/lib/kubelet/config.yaml"},
+                                  {10250, kubelet, "/var/lib/kubelet/config.yaml"},
                                   {2379, etcdMember, etcdOwner},
                                   {2380, etcdMember, etcdOwner}};
   for (const auto& p : ports)
@@ -58,7 +60,7 @@ std::vector<PreflightFinding> preflightHost(const Cluster& c, const Host& h, con
   if (etcdMember && !has(etcdOwner) && !f.etcdDataDirEmpty)
     add("DirAvailable--var-lib-etcd", c.etcd.dataDir + " is not empty (and this host runs no etcd of kforge's); move it aside first");
 
-  if (runsKubelet) {
+  if (kubelet) {
     if (f.criSocket.empty())
       add("CRI", "container runtime is not running: no CRI socket at /run/containerd/containerd.sock, "
                  "/var/run/crio/crio.sock or /var/run/cri-dockerd.sock");

@@ -55,7 +55,9 @@ void runPlan(const Plan& plan, Progress& progress, const std::function<void(cons
   for (size_t i = 0; i < steps.size();) {
     size_t j = i + 1;
     if (steps[i].parallel)
-      while (j < steps.size() && steps[j].parallel && steps[j].phase == steps[i].phase && j - i < 32) ++j;
+      while (j < steps.size() && steps[j].parallel && steps[j].phase == steps[i].phase && steps[j].batch == steps[i].batch &&
+             j - i < 32)
+        ++j;
     if (j - i == 1) {
       runOne(steps[i], progress, beforeRisky);
     } else {

@@ -20,6 +20,7 @@ struct Step {
   bool risky = false;       // restarts, replaces or removes an etcd member or control-plane node: backup first
   std::function<std::string()> run;  // returns a short result detail; throws kforge::Error on failure
   bool parallel = false;    // consecutive parallel steps of one phase (on different hosts) run at the same time
+  int batch = 0;            // ... and of one batch (upgrade's worker batches of maxUnavailableWorkers)
 };
 
 struct Plan {
