@@ -112,6 +112,12 @@ bool writeFile(Session& session, const std::string& path, const std::string& con
 
 }  // namespace
 
+std::string uploadTempPath(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return "." + path + ".kforge-tmp";
+  return path.substr(0, slash + 1) + "." + path.substr(slash + 1) + ".kforge-tmp";
+}
+
 UploadReport upload(Session& session, const FileSet& files) {
   UploadReport rep;
   if (files.empty()) return rep;
@@ -149,7 +155,7 @@ UploadReport upload(Session& session, const FileSet& files) {
       andThen().arg("chmod").arg(octal(f.mode)).arg("--").arg(f.path);
       continue;
     }
-    std::string tmp = f.path + ".kforge-tmp";
+    std::string tmp = uploadTempPath(f.path);
     if (stage.empty()) {
       allSynced = writeFile(session, tmp, f.content, f.mode) && allSynced;
     } else {

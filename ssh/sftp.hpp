@@ -2,7 +2,7 @@
 //   1. one remote command for the whole batch creates missing parent directories and reports sha256 + mode of
 //      every target that exists (`sha256sum` / `stat`; shell builtins skip the programs that have nothing to do),
 //      so unchanged files cost no transfer and no extra round trip;
-//   2. each changed file is written to <path>.kforge-tmp with its final mode, then fsync'ed
+//   2. each changed file is written to <dir>/.<name>.kforge-tmp (uploadTempPath) with its final mode, then fsync'ed
 //      (fsync@openssh.com when the server supports it, else one remote `sync` for the batch);
 //   3. each temp file whose target did not exist is renamed over SFTP (no remote process; sftp-server uses
 //      link(2) + unlink(2), so the target appears whole and is never overwritten); one remote command renames
@@ -32,6 +32,10 @@ struct UploadReport {
 // Uploads every entry (absolute remote paths). Throws kforge::Error naming the host and file on failure;
 // files already renamed into place stay (each file is all-or-nothing).
 UploadReport upload(Session& session, const FileSet& files);
+// The temporary name a file is written under before its rename: hidden (leading '.') in the target's directory,
+// because the kubelet reads EVERY other file of /etc/kubernetes/manifests as a static pod, whatever its
+// extension (pkg/kubelet/config/file.go globs "[^.]*"): "/d/kube-apiserver.yaml" -> "/d/.kube-apiserver.yaml.kforge-tmp".
+std::string uploadTempPath(const std::string& path);
 // Reads a remote file whole. Throws kforge::Error naming the host and path (ExitCode::Failure).
 std::string download(Session& session, const std::string& remotePath);
 

@@ -1,5 +1,7 @@
 #include "ssh/upload_file.hpp"
 
+#include "ssh/sftp.hpp"
+
 #include <libssh2_sftp.h>
 
 #include <chrono>
@@ -43,7 +45,7 @@ FileUploadReport uploadFile(Session& session, const std::string& localPath, cons
   std::ifstream in(localPath, std::ios::binary);
   if (!in) throw Error("cannot read " + localPath);
 
-  std::string target = remotePath + ".kforge-tmp";
+  std::string target = uploadTempPath(remotePath);
   std::string written = target;
   if (!session.isRoot()) {
     ExecOptions asUser;

@@ -1,6 +1,6 @@
 // Streaming upload of one large local file (an etcd snapshot): read in 256 KiB pieces, never whole in memory.
 // Same guarantees as upload() (ssh/sftp.hpp): skipped when the host already has a file with that sha256,
-// else written to <path>.kforge-tmp, fsync'ed, renamed into place; non-root users stage under their home and
+// else written to <dir>/.<name>.kforge-tmp (uploadTempPath), fsync'ed, renamed into place; non-root users stage under their home and
 // install with `sudo -n`.
 #pragma once
 #include <sys/types.h>
