@@ -83,3 +83,35 @@ TEST(Standins, CrictlRefusesMalformedImageReferences) {
 }
 
 }  // namespace
+
+// The real kubelet reads every non-hidden regular file of the static pod directory, whatever its extension
+// (pkg/kubelet/config/file.go: filepath.Glob(dir + "/[^.]*")). The stand-in used to read only *.yaml/*.yml/
+// *.json, which hid that kforge's upload temp files (<name>.kforge-tmp, now hidden) were static pods too.
+TEST(Standins, KubeletReadsEveryNonHiddenManifestFileLikeTheRealOne) {
+  std::string dir = makeTempDir("kforge-standin-manifests");
+  run("cd " + shq(dir) + " && touch kube-apiserver.yaml etcd.conf kube-scheduler.yaml.kforge-tmp .hidden.yaml "
+      ".kube-controller-manager.yaml.kforge-tmp && mkdir sub.yaml");
+  auto r = kubeletPy("", "print([p.rsplit('/', 1)[1] for p in k.manifest_files('" + dir + "')])");
+  EXPECT_EQ(r.out, "['etcd.conf', 'kube-apiserver.yaml', 'kube-scheduler.yaml.kforge-tmp']\n");
+  run("rm -rf " + shq(dir));
+}
+
+// The kubelet "package" installs exactly the releases the testbed's repository (upstream cache) holds.
+TEST(Standins, KubeletPackageInstallsOnlyReleasesTheRepositoryHas) {
+  std::string dir = makeTempDir("kforge-standin-pkg");
+  run("touch " + shq(dir + "/kube-apiserver-v1.37.2") + " && chmod +x " + shq(dir + "/kube-apiserver-v1.37.2") +
+      " && echo v1.36.3 > " + shq(dir + "/kubelet-version"));
+  const std::string pkg = "KFORGE_UPSTREAM_BIN=" + shq(dir) + " KFORGE_STANDIN_KUBELET_VERSION_FILE=" +
+                          shq(dir + "/kubelet-version") + " " + standin("kubelet-package");
+  auto missing = run(pkg + " install v1.37.9");
+  EXPECT_EQ(missing.exitCode, 100);
+  EXPECT_NE(missing.out.find("Version 'v1.37.9' for 'kubelet' was not found"), std::string::npos) << missing.out;
+  EXPECT_EQ(run("cat " + shq(dir + "/kubelet-version")).out, "v1.36.3\n");
+  EXPECT_EQ(run(pkg + " install '1.37.2; rm -rf /'").exitCode, 100);
+  auto ok = run(pkg + " install v1.37.2");
+  EXPECT_EQ(ok.exitCode, 0) << ok.out;
+  EXPECT_EQ(run("cat " + shq(dir + "/kubelet-version")).out, "v1.37.2\n");
+  const std::string kubelet = "KFORGE_STANDIN_KUBELET_VERSION_FILE=" + shq(dir + "/kubelet-version") + " " + standin("kubelet");
+  EXPECT_EQ(run(kubelet + " --version").out, "Kubernetes v1.37.2\n");
+  run("rm -rf " + shq(dir));
+}
