@@ -91,6 +91,8 @@ Observation Applier::observe() {
     auto r = probeApi(kc, "https://" + c_.endpointHostPort() + "/api/v1/nodes", 3000);
     if (r.ok()) {
       obs.apiUp = true;
+      auto v = probeApi(kc, "https://" + c_.endpointHostPort() + "/version", 3000);
+      if (v.ok()) obs.apiServerVersion = nlohmann::json::parse(v.body).value("gitVersion", "");
       for (const auto& n : nlohmann::json::parse(r.body).value("items", nlohmann::json::array()))
         obs.nodes[n["metadata"]["name"].get<std::string>()] = n.dump();
     }
@@ -116,6 +118,30 @@ Observation Applier::observe() {
     for (const auto& obj : addonObjects(c_, ao)) obs.addonsToApply.push_back(kube::objectPath(obj));
   }
   return obs;
+}
+
+void Applier::refuseDowngrade(const Observation& obs) const {
+  auto newer = [&](const std::string& what, const std::string& version) {
+    auto v = Version::parse(version);
+    if (v && c_.kubernetesVersion < *v)
+      throw Error(c_.sourceFile + ": kubernetesVersion is " + c_.kubernetesVersion.str() + " but " + what + " runs " +
+                      v->str() + ": applying it would downgrade the cluster (nothing was changed). After `kforge upgrade`, "
+                      "set kubernetesVersion: " + v->str() + " in the inventory",
+                  ExitCode::InvalidInput);
+  };
+  newer("the API server", obs.apiServerVersion);
+  auto api = Version::parse(obs.apiServerVersion);
+  if (api && *api < c_.kubernetesVersion)
+    throw Error(c_.sourceFile + ": kubernetesVersion is " + c_.kubernetesVersion.str() + " but the cluster runs " + api->str() +
+                    ": changing the release of a running cluster is an upgrade (ordered, drained, backed up, rolled back "
+                    "on failure), which apply does not do. Run: kforge upgrade apply -f " + c_.sourceFile + " --to " +
+                    c_.kubernetesVersion.str() + " (nothing was changed)",
+                ExitCode::InvalidInput);
+  for (const auto& [name, json] : obs.nodes) {
+    auto n = nlohmann::json::parse(json);
+    if (n.contains("status") && n["status"].contains("nodeInfo"))
+      newer("the kubelet of " + name, n["status"]["nodeInfo"].value("kubeletVersion", ""));
+  }
 }
 
 std::vector<PreflightFinding> Applier::preflight(const Observation& obs) const {

@@ -51,6 +51,7 @@ struct Observation {
   std::map<std::string, bool> apiReady;            // control-plane host -> /readyz answered ok
   bool apiUp = false;                              // the endpoint's API answered
   std::map<std::string, std::string> nodes;        // registered node name -> its JSON
+  std::string apiServerVersion;                    // the endpoint's /version gitVersion ("" when it does not answer)
   std::vector<std::string> addonsToApply;          // object paths that are missing or differ (all when API is down)
 };
 
@@ -61,6 +62,10 @@ class Applier {
 
   Observation observe();
   std::vector<PreflightFinding> preflight(const Observation& obs) const;
+  // Refuses (ExitCode::InvalidInput) an inventory whose kubernetesVersion is older than what the cluster runs
+  // (an API server's /version or a kubelet): applying it would downgrade; after `kforge upgrade`, the user
+  // commits the new version in the inventory. Also refuses a newer one: that is `kforge upgrade`'s job.
+  void refuseDowngrade(const Observation& obs) const;
   Plan plan(const Observation& obs);
 
   // The etcd client for this cluster (every etcd host's client URL; the state dir's etcd CA and the first
@@ -68,6 +73,7 @@ class Applier {
   etcd::Client& etcdClient();
   ssh::Fleet& fleet() { return *fleet_; }
   const ApplyOptions& options() const { return o_; }
+  const Cluster& cluster() const { return c_; }
   // Takes a verified etcd backup into o.backupDir before a risky step, or throws (the step is refused).
   void backupBefore(const Step& step);
 

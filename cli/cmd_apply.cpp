@@ -51,6 +51,7 @@ int planOrApply(GlobalOptions& g, const ApplyCliOptions& o, bool apply) {
     for (const auto& [h, why] : obs.unreachable) msg += "\n  " + h + ": " + why;
     throw Error(msg, ExitCode::Unreachable);
   }
+  applier.refuseDowngrade(obs);
   stopOnPreflightErrors(applier.preflight(obs));
 
   Plan plan = applier.plan(obs);

@@ -24,6 +24,8 @@ enum class ExitCode : int {
   Unreachable = 5,    // a host could not be reached / host key refused
   Locked = 6,         // another kforge run holds the cluster lock
   VerifyFailed = 7,   // a backup or certificate failed verification
+  RolledBack = 8,     // upgrade: a host's new component did not become healthy; its old manifests are back
+  Blocked = 9,        // upgrade: a drain timed out (PodDisruptionBudget) or the maintenance window closed
 };
 
 class Error : public std::runtime_error {

@@ -1,6 +1,8 @@
 // Accessors of the inventory model. Loading/validation: inventory_load.cpp.
 #include "core/inventory.hpp"
 
+#include <algorithm>
+
 #include "core/net.hpp"
 
 namespace kforge {
@@ -96,4 +98,11 @@ int Cluster::endpointPort() const {
   return port == 0 ? apiServer.bindPort : port;
 }
 
+}  // namespace kforge
+
+namespace kforge {
+int UpgradeSpec::workerBatch(int workers) const {
+  if (maxUnavailableWorkersPercent > 0) return std::max(1, workers * maxUnavailableWorkersPercent / 100);
+  return std::max(1, maxUnavailableWorkers);
+}
 }  // namespace kforge

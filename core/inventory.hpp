@@ -114,8 +114,15 @@ struct BackupsSpec {
 
 struct UpgradeSpec {
   UpgradeStrategy strategy = UpgradeStrategy::InPlace;
-  int maxUnavailableWorkers = 1;
+  int maxUnavailableWorkers = 1;         // workers upgraded at once
+  int maxUnavailableWorkersPercent = 0;  // when written "25%": that share of the workers (rounded down, at least 1)
   int drainTimeoutSeconds = 300;  // written "5m" in YAML
+  // How a node's kubelet is upgraded (spec.upgrade.kubelet): a shell command run on the node as the SSH user
+  // (through sudo when not root) with KUBELET_VERSION=vX.Y.Z in its environment, e.g.
+  // `apt-get install -y --allow-change-held-packages kubelet="${KUBELET_VERSION#v}-*"`.
+  std::string kubeletPackageCommand;
+  // Workers in one batch: the count, or the percentage of `workers` (at least 1).
+  int workerBatch(int workers) const;
 };
 
 struct Cluster {

@@ -121,14 +121,33 @@ void readBackups(Reader& r, const Entry& e, BackupsSpec& s) {
 }
 
 void readUpgrade(Reader& r, const Entry& e, UpgradeSpec& s) {
-  auto m = mapAt(r, e, "upgrade: {strategy: in-place}", {"strategy", "maxUnavailableWorkers", "drainTimeout"});
+  auto m = mapAt(r, e, "upgrade: {strategy: in-place}", {"strategy", "maxUnavailableWorkers", "drainTimeout", "kubelet"});
   if (auto v = m.get("strategy"))
     s.strategy = oneOf<UpgradeStrategy>(r, *v,
                                         {{"in-place", UpgradeStrategy::InPlace},
                                          {"node-replacement", UpgradeStrategy::NodeReplacement},
                                          {"cluster-replacement", UpgradeStrategy::ClusterReplacement}});
-  if (auto v = m.get("maxUnavailableWorkers")) s.maxUnavailableWorkers = integer(r, *v, 1, 100000);
+  if (auto v = m.get("maxUnavailableWorkers")) {
+    std::string text = nonEmpty(r, *v, "maxUnavailableWorkers: 2 (or 25%)");
+    if (text.size() > 1 && text.back() == '%') {
+      int pct = 0;
+      bool digits = text.size() <= 4;
+      for (size_t i = 0; i + 1 < text.size() && digits; ++i) digits = text[i] >= '0' && text[i] <= '9';
+      if (digits) pct = std::stoi(text.substr(0, text.size() - 1));
+      if (!digits || pct < 1 || pct > 100)
+        throw Error(v->loc, "maxUnavailableWorkers: '" + text + "' is not a percentage from 1% to 100% (e.g. 25%)");
+      s.maxUnavailableWorkersPercent = pct;
+    } else {
+      s.maxUnavailableWorkers = integer(r, *v, 1, 100000);
+    }
+  }
   if (auto v = m.get("drainTimeout")) s.drainTimeoutSeconds = duration(r, *v);
+  if (auto v = m.get("kubelet")) {
+    auto k = mapAt(r, *v, "kubelet: {packageCommand: 'apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"'}",
+                   {"packageCommand"});
+    if (auto c = k.get("packageCommand"))
+      s.kubeletPackageCommand = nonEmpty(r, *c, "packageCommand: apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"");
+  }
 }
 
 Taint readTaint(Reader& r, const Entry& e) {

@@ -1,0 +1,208 @@
+// kforge upgrade plan  -f INV --to vX.Y.Z : observe, version policy, gate, print every step per host (changes nothing).
+// kforge upgrade apply -f INV --to vX.Y.Z : the same, then run it, hop after hop (--chain), under the cluster lock.
+//
+// Decision (issue 10): kforge never rewrites the inventory (comments, formatting and GitOps review stay the
+// user's). After a successful upgrade it says which kubernetesVersion to commit; until the inventory says so,
+// `kforge apply` refuses to run with an inventory older than what the cluster runs (it would be a downgrade).
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/lock.hpp"
+#include "core/state_dir.hpp"
+#include "core/utc.hpp"
+#include "pki/store.hpp"
+#include "upgrade/inplace.hpp"
+
+namespace kforge::cli {
+
+namespace {
+
+struct UpgradeCli {
+  std::string inventory;
+  std::string stateDir;
+  std::string to;
+  std::string strategy = "in-place";
+  bool chain = false;
+  bool yes = false;
+  int componentTimeout = 300;
+  int waitLock = 0;
+  bool allowUnknownCorefilePlugins = false;
+  std::vector<std::string> ignoreGate;
+  std::string window;
+};
+
+// "HH:MM-HH:MM" (local time; may wrap midnight) -> minutes since midnight; throws on bad syntax.
+std::pair<int, int> parseWindow(const std::string& w) {
+  auto bad = [&] { return Error("--window '" + w + "': expected HH:MM-HH:MM in local time, e.g. 01:00-05:00", ExitCode::Usage); };
+  if (w.size() != 11 || w[2] != ':' || w[5] != '-' || w[8] != ':') throw bad();
+  auto num = [&](size_t at, int max) {
+    if (!isdigit(static_cast<unsigned char>(w[at])) || !isdigit(static_cast<unsigned char>(w[at + 1]))) throw bad();
+    int v = (w[at] - '0') * 10 + (w[at + 1] - '0');
+    if (v > max) throw bad();
+    return v;
+  };
+  return {num(0, 23) * 60 + num(3, 59), num(6, 23) * 60 + num(9, 59)};
+}
+
+bool insideWindow(std::pair<int, int> w) {
+  std::time_t t = std::time(nullptr);
+  std::tm lt{};
+  localtime_r(&t, &lt);
+  int now = lt.tm_hour * 60 + lt.tm_min;
+  return w.first <= w.second ? (now >= w.first && now < w.second) : (now >= w.first || now < w.second);
+}
+
+void printPlan(const upgrade::HopPlan& p, const Version& to, bool json) {
+  if (json) {
+    nlohmann::json j;
+    j["current"] = p.current.str();
+    j["to"] = to.str();
+    for (const auto& h : p.hops) j["hops"].push_back(h.str());
+    j["findings"] = nlohmann::json::array();
+    for (const auto& f : p.findings)
+      j["findings"].push_back({{"check", f.check}, {"host", f.host}, {"message", f.message}, {"blocking", f.blocking}});
+    j["steps"] = nlohmann::json::array();
+    for (const auto& s : p.plan.steps)
+      j["steps"].push_back({{"phase", s.phase}, {"host", s.host}, {"description", s.description}, {"backupFirst", s.risky}});
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << "Control plane runs " << p.current.str() << "; target " << to.str() << ".\n";
+  if (p.hops.size() > 1) {
+    std::cout << "Hops (one minor each):";
+    for (const auto& h : p.hops) std::cout << " " << h.str();
+    std::cout << "\n";
+  }
+  if (!p.findings.empty()) {
+    std::cout << "Gate:\n";
+    for (const auto& f : p.findings)
+      std::cout << "  " << (f.blocking ? "FAIL " : "note ") << f.check << (f.host.empty() ? "" : " " + f.host) << ": "
+                << f.message << "\n";
+  } else {
+    std::cout << "Gate: every check passed.\n";
+  }
+  if (p.plan.empty()) {
+    std::cout << "Plan: nothing to do, the cluster runs " << p.hops.front().str() << ".\n";
+    return;
+  }
+  std::cout << "Hop to " << p.hops.front().str() << ":\n";
+  p.plan.print(std::cout, false);
+  if (p.hops.size() > 1)
+    std::cout << "Then " << (p.hops.size() - 1) << " more hop(s), each planned from a fresh look at the cluster.\n";
+}
+
+int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
+  if (o.strategy != "in-place")
+    throw Error("--strategy " + o.strategy + ": only in-place is implemented so far (node-replacement and "
+                "cluster-replacement follow on the same machinery)", ExitCode::Usage);
+  auto to = Version::parse(o.to);
+  if (!to) throw Error("--to '" + o.to + "' is not a version (vX.Y.Z)", ExitCode::Usage);
+  std::optional<std::pair<int, int>> window;
+  if (!o.window.empty()) window = parseWindow(o.window);
+  Cluster c = loadInventory(o.inventory);
+  for (const auto& w : c.warnings) std::cerr << "warning: " << w << "\n";
+  StateDir state = StateDir::forCluster(c, o.stateDir);
+  if (!fileExists(state.root + "/admin.conf"))
+    throw Error("no cluster state in " + state.root + " (kforge upgrade needs the cluster `kforge apply` built)", ExitCode::InvalidInput);
+  FileLock lock(state.lockFile(), apply ? "upgrade apply" : "upgrade plan", o.waitLock);
+  if (apply && window && !insideWindow(*window))
+    throw Error("outside the maintenance window " + o.window + " (local time): nothing was changed", ExitCode::Blocked);
+
+  Progress progress(g.json() ? std::cout : std::cerr, g.json());
+  upgrade::UpgradeOptions uo;
+  uo.stateDir = state.root;
+  uo.backupDir = backupDir(c);
+  uo.to = *to;
+  uo.chain = o.chain;
+  uo.componentTimeout = std::chrono::seconds(o.componentTimeout);
+  uo.allowUnknownCorefilePlugins = o.allowUnknownCorefilePlugins;
+  uo.ignoreGate = {o.ignoreGate.begin(), o.ignoreGate.end()};
+  uo.runId = "upgrade-" + utcNow("%Y%m%d-%H%M%S");
+  upgrade::InPlaceUpgrade up(c, uo, progress);
+
+  bool asked = false;
+  while (true) {
+    upgrade::HopPlan p = up.planNext();
+    printPlan(p, *to, g.json());
+    if (!apply) return p.gateBlocks() ? static_cast<int>(ExitCode::Preflight) : 0;
+    if (p.plan.empty()) {
+      if (p.hops.size() <= 1) break;
+      throw Error("hop to " + p.hops.front().str() + " planned nothing but the control plane is not there", ExitCode::Failure);
+    }
+    if (!o.yes && !asked && !p.gateBlocks()) {
+      if (!isatty(STDIN_FILENO))
+        throw Error("not a terminal and no --yes: refusing to upgrade unattended without --yes (nothing was changed)",
+                    ExitCode::Usage);
+      std::cerr << "Upgrade the cluster as planned? [y/N] " << std::flush;
+      std::string answer;
+      std::getline(std::cin, answer);
+      if (answer != "y" && answer != "Y" && answer != "yes") throw Error("not confirmed: nothing was changed", ExitCode::Usage);
+      asked = true;
+    }
+    if (window) {
+      upgrade::HopPlan guarded = std::move(p);
+      for (auto& s : guarded.plan.steps) {
+        auto run = s.run;
+        std::string where = s.phase + (s.host.empty() ? "" : " on " + s.host);
+        std::string w = o.window;
+        auto win = *window;
+        s.run = [run, where, w, win] {
+          if (!insideWindow(win))
+            throw Error("the maintenance window " + w + " closed before " + where +
+                            "; run the same command in the next window to go on",
+                        ExitCode::Blocked);
+          return run();
+        };
+      }
+      up.run(guarded);
+    } else {
+      up.run(p);
+    }
+  }
+  if (!g.json())
+    std::cout << "The cluster runs " << to->str() << ". Commit `kubernetesVersion: " << to->str() << "` in " << o.inventory
+              << " (kforge does not rewrite it; until then `kforge apply` refuses the older version).\n";
+  return 0;
+}
+
+void addCommon(CLI::App* cmd, UpgradeCli& o) {
+  cmd->add_option("-f,--inventory", o.inventory, "inventory file")->required();
+  cmd->add_option("--to", o.to, "target Kubernetes version (vX.Y.Z, in kforge's catalog)")->required();
+  cmd->add_option("--strategy", o.strategy, "in-place (node-replacement and cluster-replacement: not yet)");
+  cmd->add_flag("--chain", o.chain, "more than one minor ahead: one hop per minor, each run in turn");
+  cmd->add_option("--state-dir", o.stateDir, "cluster state directory (default: .kforge/<cluster> beside the inventory)");
+  cmd->add_option("--component-timeout", o.componentTimeout,
+                  "seconds each host's upgraded component may take to become healthy before it is rolled back (default 300)");
+  cmd->add_option("--wait-lock", o.waitLock, "seconds to wait for another kforge run on this cluster (default 0)");
+  cmd->add_flag("--allow-unknown-corefile-plugins", o.allowUnknownCorefilePlugins,
+                "go on when the live Corefile uses plugins the target's CoreDNS may not have");
+  cmd->add_option("--ignore-gate", o.ignoreGate,
+                  "gate checks to report without blocking: etcd, control-plane, kubelet-skew, pdb, backup-space, coredns, all")
+      ->delimiter(',');
+}
+
+}  // namespace
+
+void registerUpgrade(CLI::App& app, GlobalOptions& g) {
+  auto* up = app.add_subcommand("upgrade", "upgrade the cluster's Kubernetes release (plan, apply)");
+  up->require_subcommand(1);
+  auto po = std::make_shared<UpgradeCli>();
+  auto* plan = up->add_subcommand("plan", "print every step of the upgrade per host, with backups and the gate (changes nothing)");
+  addCommon(plan, *po);
+  plan->callback([&g, po] { runGuarded(g, [&] { return runUpgrade(g, *po, false); }); });
+  auto ao = std::make_shared<UpgradeCli>();
+  auto* apply = up->add_subcommand("apply", "run the upgrade plan");
+  addCommon(apply, *ao);
+  apply->add_flag("--yes", ao->yes, "do not ask for confirmation (unattended runs: schedulers, CI)");
+  apply->add_option("--window", ao->window,
+                    "maintenance window HH:MM-HH:MM (local time): refuse to start outside it, stop before the next step when it closes");
+  apply->callback([&g, ao] { runGuarded(g, [&] { return runUpgrade(g, *ao, true); }); });
+}
+
+}  // namespace kforge::cli

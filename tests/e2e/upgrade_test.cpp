@@ -1,0 +1,180 @@
+// `kforge upgrade` (in-place) end to end on the testbed: 3 stacked control planes + 2 workers built by
+// `kforge apply` at the OLDEST pinned release, upgraded to the NEWEST one — the real etcd, kube-apiserver,
+// kube-controller-manager and kube-scheduler of both releases, the endpoint through a real HAProxy, the
+// kubelet stand-in (and its "package", standins/kubelet-package) — checked with the real etcdctl and kubectl.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "cli_testbed.hpp"
+
+namespace {
+
+using kforge::e2e::Cmd;
+using kforge::e2e::sh;
+
+const std::string kDir = KFORGE_E2E_DIR;
+const std::string kNet = KFORGE_E2E_NET;
+const std::string kTestbed = std::string(KFORGE_TESTBED) + " --dir " + kDir + " --net " + kNet;
+const std::string kForge = KFORGE_BINARY;
+const std::string kInv = kDir + "/inventory.yaml";
+const std::string kState = kDir + "/.kforge/testbed";
+const std::string kFrom = kforge::e2e::pinnedReleases().front().kubernetes;
+const std::string kTo = kforge::e2e::pinnedReleases().back().kubernetes;
+const std::string kEtcdTo = kforge::e2e::pinnedReleases().back().etcd;
+constexpr int kHosts = 5;  // tb1-tb3 control planes (stacked etcd), tb4-tb5 workers
+
+std::string addr(int i) { return kNet + "." + std::to_string(10 + i); }
+Cmd kforge(const std::string& args) { return sh(kForge + " " + args); }
+
+Cmd etcdctl(const std::string& args) {
+  return sh(kforge::e2e::upstreamBin("etcdctl", kEtcdTo) + " --endpoints=https://" + addr(1) + ":2379,https://" + addr(2) +
+            ":2379,https://" + addr(3) + ":2379 --cacert " + kState + "/pki/etcd/ca.crt --cert " + kState +
+            "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + kState + "/hosts/tb1/pki/etcd/healthcheck-client.key " + args);
+}
+
+Cmd kubectl(const std::string& args) {
+  return sh(kforge::e2e::upstreamBin("kubectl", kTo) + " --kubeconfig " + kState + "/admin.conf " + args);
+}
+
+std::string waitFor(const std::string& args, const std::string& want, int seconds = 180) {
+  std::string last;
+  for (int i = 0; i < seconds * 2; ++i) {
+    last = kubectl(args).out;
+    if (last == want) return last;
+    usleep(500 * 1000);
+  }
+  return last;
+}
+
+std::string hostFiles() {
+  std::string all;
+  for (int i = 1; i <= kHosts; ++i)
+    all += sh(kTestbed + " exec tb" + std::to_string(i) +
+              " sh -c 'find /etc/kubernetes/manifests /var/lib/kubelet/config.yaml -type f -exec sha256sum {} + | sort; "
+              "cat /etc/kforge-testbed/kubelet-version'")
+               .out;
+  return all;
+}
+
+std::string cordoned() {
+  return kubectl("get nodes -o 'jsonpath={range .items[*]}{.metadata.name}={.spec.unschedulable},{end}'").out;
+}
+
+class UpgradeE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(kFrom, kTo) << "needs two pinned releases";
+    auto up = sh(kTestbed + " up " + std::to_string(kHosts));
+    ASSERT_EQ(up.exitCode, 0) << up.out;
+  }
+  void TearDown() override { sh(kTestbed + " down"); }
+};
+
+TEST_F(UpgradeE2E, InPlaceFromOldestToNewestPinnedRelease) {
+  // Drains must finish quickly in the test; everything else as the testbed writes it.
+  ASSERT_EQ(sh("sed -i 's|upgrade: {kubelet:|upgrade: {drainTimeout: 20s, kubelet:|' " + kInv).exitCode, 0);
+  auto apply = kforge("apply -f " + kInv);
+  ASSERT_EQ(apply.exitCode, 0) << apply.out;
+
+  // Data written before: a key through etcd, an object through the API, a Deployment with a budget.
+  ASSERT_EQ(etcdctl("put /e2e/before kept").exitCode, 0);
+  ASSERT_EQ(kubectl("create configmap before --from-literal=k=v").exitCode, 0);
+  ASSERT_EQ(kubectl("create deployment web --image=registry.k8s.io/pause:3.10.2 --replicas=2").exitCode, 0);
+  ASSERT_EQ(kubectl("patch deployment web -p '{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"tier\":\"general\"}}}}}'").exitCode, 0);
+  ASSERT_EQ(kubectl("rollout status deployment/web --timeout=180s").exitCode, 0);
+  ASSERT_EQ(kubectl("create pdb web --selector=app=web --max-unavailable=1").exitCode, 0);
+
+  // plan: changes nothing, lists the etcd members (leader last), each control plane, addons, every kubelet.
+  std::string files = hostFiles();
+  auto plan = kforge("upgrade plan -f " + kInv + " --to " + kTo);
+  ASSERT_EQ(plan.exitCode, 0) << plan.out;
+  EXPECT_NE(plan.out.find("Control plane runs " + kFrom), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("Gate: every check passed."), std::string::npos) << plan.out;
+  for (const char* step : {"[prepull]", "[etcd]", "[control-plane]", "[addons]", "[kubelet]", "(the leader: last"})
+    EXPECT_NE(plan.out.find(step), std::string::npos) << step << "\n" << plan.out;
+  EXPECT_LT(plan.out.find("[etcd]"), plan.out.find("[control-plane]"));
+  EXPECT_LT(plan.out.find("[control-plane]"), plan.out.find("[kubelet]"));
+  EXPECT_EQ(hostFiles(), files) << "upgrade plan changed a host";
+
+  // Refused with nothing changed: a downgrade; a failing gate check (a budget allowing 0 disruptions).
+  auto down = kforge("upgrade apply --yes -f " + kInv + " --to v1.35.4");
+  EXPECT_EQ(down.exitCode, 3) << down.out;
+  EXPECT_NE(down.out.find("refusing to downgrade"), std::string::npos) << down.out;
+  ASSERT_EQ(kubectl("create pdb frozen --selector=app=web --max-unavailable=0").exitCode, 0);
+  EXPECT_EQ(waitFor("get pdb frozen -o 'jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}'", "2/0"), "2/0");
+  auto gated = kforge("upgrade apply --yes -f " + kInv + " --to " + kTo);
+  EXPECT_EQ(gated.exitCode, 4) << gated.out;
+  EXPECT_NE(gated.out.find("PodDisruptionBudget default/frozen allows 0 disruptions"), std::string::npos) << gated.out;
+  EXPECT_EQ(hostFiles(), files) << "a refused upgrade changed a host";
+  // Unattended without --yes: refused.
+  auto unattended = kforge("upgrade apply -f " + kInv + " --to " + kTo + " </dev/null");
+  EXPECT_EQ(unattended.exitCode, 2) << unattended.out;
+
+  // Told to go on past the gate's budget check, the run upgrades etcd and the control plane, then stops at the
+  // first worker drain after drainTimeout, naming the budget, with no node left cordoned by kforge.
+  auto blocked = kforge("upgrade apply --yes -f " + kInv + " --to " + kTo + " --ignore-gate pdb");
+  EXPECT_EQ(blocked.exitCode, 9) << blocked.out;
+  EXPECT_NE(blocked.out.find("PodDisruptionBudget default/frozen"), std::string::npos) << blocked.out;
+  EXPECT_EQ(cordoned(), "tb1=,tb2=,tb3=,tb4=,tb5=,");
+  ASSERT_EQ(kubectl("delete pdb frozen").exitCode, 0);
+
+  // The same command again finishes what is left.
+  auto resumed = kforge("upgrade apply --yes -f " + kInv + " --to " + kTo);
+  ASSERT_EQ(resumed.exitCode, 0) << resumed.out;
+  EXPECT_EQ(resumed.out.find("upgrade etcd member"), std::string::npos) << "etcd was done already:\n" << resumed.out;
+
+  // Everything at the target: every manifest's image, every Node's kubelet, the API server's version.
+  for (int i = 1; i <= 3; ++i) {
+    auto images = sh(kTestbed + " exec tb" + std::to_string(i) + " sh -c 'grep -h \"image:\" /etc/kubernetes/manifests/*'");
+    for (const char* c : {"kube-apiserver:", "kube-controller-manager:", "kube-scheduler:"})
+      EXPECT_NE(images.out.find(std::string(c) + kTo), std::string::npos) << images.out;
+    EXPECT_NE(images.out.find("etcd:" + kEtcdTo.substr(1)), std::string::npos) << images.out;
+  }
+  EXPECT_EQ(waitFor("get nodes -o 'jsonpath={range .items[*]}{.status.nodeInfo.kubeletVersion},{end}'",
+                    kTo + "," + kTo + "," + kTo + "," + kTo + "," + kTo + ","),
+            kTo + "," + kTo + "," + kTo + "," + kTo + "," + kTo + ",");
+  auto version = kubectl("version -o json");
+  EXPECT_NE(version.out.find("\"gitVersion\": \"" + kTo + "\""), std::string::npos) << version.out;
+  // etcd: three started voting members, each at the target's etcd.
+  auto members = etcdctl("member list");
+  for (const char* n : {"tb1", "tb2", "tb3"})
+    EXPECT_NE(members.out.find(std::string(", started, ") + n + ","), std::string::npos) << members.out;
+  auto status = etcdctl("endpoint status");
+  ASSERT_EQ(status.exitCode, 0) << status.out;
+  std::istringstream lines(status.out);
+  std::string line;
+  int atTarget = 0;
+  while (std::getline(lines, line)) atTarget += line.find(", " + kEtcdTo.substr(1) + ",") != std::string::npos;
+  EXPECT_EQ(atTarget, 3) << status.out;
+  // Nothing written before is lost.
+  EXPECT_EQ(etcdctl("get /e2e/before --print-value-only").out, "kept\n");
+  EXPECT_EQ(kubectl("get configmap before -o 'jsonpath={.data.k}'").out, "v");
+  EXPECT_EQ(waitFor("get deployment web -o 'jsonpath={.status.availableReplicas}'", "2"), "2");
+  EXPECT_EQ(cordoned(), "tb1=,tb2=,tb3=,tb4=,tb5=,");
+  // Each risky step (3 etcd members, 3 control planes) had its own verified backup in the catalog.
+  auto backups = kforge("backup list -f " + kInv + " -o json");
+  int preStep = 0;
+  for (size_t p = backups.out.find("pre-step:"); p != std::string::npos; p = backups.out.find("pre-step:", p + 1)) ++preStep;
+  EXPECT_GE(preStep, 6) << backups.out;
+
+  // Done: a second plan has nothing to do; the old inventory is refused by apply (it would downgrade), the
+  // inventory at the new version plans nothing.
+  auto again = kforge("upgrade plan -f " + kInv + " --to " + kTo);
+  EXPECT_EQ(again.exitCode, 0) << again.out;
+  EXPECT_NE(again.out.find("Plan: nothing to do"), std::string::npos) << again.out;
+  auto old = kforge("plan -f " + kInv);
+  EXPECT_EQ(old.exitCode, 3) << old.out;
+  EXPECT_NE(old.out.find("would downgrade"), std::string::npos) << old.out;
+  ASSERT_EQ(sh("sed -i 's|kubernetesVersion: " + kFrom + "|kubernetesVersion: " + kTo + "|' " + kInv).exitCode, 0);
+  auto same = kforge("plan -f " + kInv);
+  EXPECT_EQ(same.exitCode, 0) << same.out;
+  EXPECT_NE(same.out.find("Plan: nothing to do"), std::string::npos) << same.out;
+}
+
+}  // namespace

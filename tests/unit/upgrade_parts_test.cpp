@@ -1,0 +1,96 @@
+// The pure parts of `kforge upgrade`: what a drain evicts, Corefile plugins, image versions, manifest images,
+// worker batches. The whole flow runs on the real control plane in tests/e2e/upgrade_test.cpp.
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "core/inventory.hpp"
+#include "upgrade/cluster_state.hpp"
+#include "upgrade/drain.hpp"
+#include "upgrade/gate.hpp"
+#include "upgrade/static_pod_rollout.hpp"
+
+using namespace kforge;
+using nlohmann::json;
+
+TEST(UpgradeDrain, EvictsOnlyWhatKubectlDrainWould) {
+  std::vector<json> pods = {
+      json::parse(R"({"metadata":{"name":"web-1","namespace":"default"},"status":{"phase":"Running"}})"),
+      json::parse(R"({"metadata":{"name":"kube-apiserver-cp1","namespace":"kube-system",
+                      "annotations":{"kubernetes.io/config.mirror":"abc"}},"status":{"phase":"Running"}})"),
+      json::parse(R"({"metadata":{"name":"kube-proxy-x","namespace":"kube-system",
+                      "ownerReferences":[{"kind":"DaemonSet","name":"kube-proxy","controller":true}]},"status":{"phase":"Running"}})"),
+      json::parse(R"({"metadata":{"name":"job-1","namespace":"default"},"status":{"phase":"Succeeded"}})"),
+      json::parse(R"({"metadata":{"name":"going","namespace":"default","deletionTimestamp":"2026-01-01T00:00:00Z"},"status":{"phase":"Running"}})"),
+      json::parse(R"({"metadata":{"name":"rs-pod","namespace":"default",
+                      "ownerReferences":[{"kind":"ReplicaSet","name":"web","controller":true}]},"status":{"phase":"Pending"}})")};
+  auto out = upgrade::podsToEvict(pods);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0]["metadata"]["name"], "web-1");
+  EXPECT_EQ(out[1]["metadata"]["name"], "rs-pod");
+}
+
+TEST(UpgradeGate, CorefilePluginsAreTheDirectivesOfServerBlocks) {
+  std::string corefile =
+      ".:53 {\n    errors\n    health {\n       lameduck 5s\n    }\n    ready\n"
+      "    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n"
+      "       ttl 30\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n"
+      "    cache 30 # a comment\n    loop\n    reload\n    loadbalance\n    myplugin on\n}\n";
+  auto p = upgrade::corefilePlugins(corefile);
+  EXPECT_EQ(p, (std::set<std::string>{"errors", "health", "ready", "kubernetes", "prometheus", "forward", "cache", "loop",
+                                      "reload", "loadbalance", "myplugin"}));
+  EXPECT_FALSE(p.count("lameduck"));
+  EXPECT_FALSE(p.count("pods"));
+  for (const auto& x : p)
+    if (x != "myplugin") EXPECT_TRUE(upgrade::knownCorednsPlugins().count(x)) << x;
+  EXPECT_FALSE(upgrade::knownCorednsPlugins().count("myplugin"));
+}
+
+TEST(UpgradeState, ImageVersions) {
+  using upgrade::ClusterState;
+  EXPECT_EQ(ClusterState::imageVersion("registry.k8s.io/kube-apiserver:v1.36.3")->str(), "v1.36.3");
+  EXPECT_EQ(ClusterState::imageVersion("registry.k8s.io/etcd:3.6.8-0")->str(), "v3.6.8");
+  EXPECT_EQ(ClusterState::imageVersion("localhost:5000/kube-apiserver:v1.37.2")->str(), "v1.37.2");
+  EXPECT_FALSE(ClusterState::imageVersion("localhost:5000/kube-apiserver"));
+  EXPECT_FALSE(ClusterState::imageVersion("registry.k8s.io/kube-apiserver:latest"));
+}
+
+TEST(UpgradeRollout, ComponentAndImageOfAManifest) {
+  EXPECT_EQ(upgrade::componentOf("/etc/kubernetes/manifests/kube-apiserver.yaml"), "kube-apiserver");
+  EXPECT_EQ(upgrade::componentOf("/etc/kubernetes/manifests/etcd.yaml"), "etcd");
+  std::string yaml = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - etcd\n"
+                     "    image: registry.k8s.io/etcd:3.7.0-0\n    imagePullPolicy: IfNotPresent\n";
+  EXPECT_EQ(upgrade::manifestImage(yaml), "registry.k8s.io/etcd:3.7.0-0");
+  EXPECT_EQ(upgrade::manifestImage("spec:\n  containers:\n  - image: a/b:c\n"), "a/b:c");
+  EXPECT_EQ(upgrade::manifestImage("metadata:\n  annotations:\n    note: \"image: x\"\n"), "");
+}
+
+TEST(UpgradeInventory, MaxUnavailableWorkersCountOrPercent) {
+  auto inv = [](const std::string& v) {
+    return "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: c}\nspec:\n  kubernetesVersion: v1.36.3\n"
+           "  upgrade: {maxUnavailableWorkers: " + v + "}\n  nodePools:\n    - name: cp\n      role: control-plane\n"
+           "      hosts: [{name: cp1, address: 10.0.0.1}]\n";
+  };
+  auto c = parseInventory(inv("25%"), "i.yaml");
+  EXPECT_EQ(c.upgrade.maxUnavailableWorkersPercent, 25);
+  EXPECT_EQ(c.upgrade.workerBatch(10), 2);
+  EXPECT_EQ(c.upgrade.workerBatch(3), 1);
+  auto n = parseInventory(inv("3"), "i.yaml");
+  EXPECT_EQ(n.upgrade.workerBatch(10), 3);
+  for (const char* bad : {"0%", "101%", "x%", "%", "1.5%"}) {
+    try {
+      parseInventory(inv(bad), "i.yaml");
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("i.yaml:6:"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(UpgradeInventory, KubeletPackageCommand) {
+  auto c = parseInventory(
+      "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: c}\nspec:\n  kubernetesVersion: v1.36.3\n"
+      "  upgrade: {kubelet: {packageCommand: 'apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"'}}\n  nodePools:\n"
+      "    - name: cp\n      role: control-plane\n      hosts: [{name: cp1, address: 10.0.0.1}]\n",
+      "i.yaml");
+  EXPECT_EQ(c.upgrade.kubeletPackageCommand, "apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"");
+}

@@ -1,0 +1,116 @@
+// Phase "etcd" of an in-place upgrade: one member at a time, each after a verified backup (risky step), the
+// leader last; a member that is the leader when its turn comes hands leadership to an upgraded healthy
+// member first (MoveLeader), so the cluster never runs a leader election under load it can avoid. A member
+// is done when its mirror pod runs the new image with a new config hash, Ready, and the member answers with a
+// leader and has applied at least the leader's raft index as of its restart (caught up).
+#include "bootstrap/etcd_access.hpp"
+#include "core/error.hpp"
+#include "ssh/exec.hpp"
+#include "ssh/fleet.hpp"
+#include "upgrade/phases.hpp"
+#include "upgrade/static_pod_rollout.hpp"
+
+namespace kforge::upgrade {
+
+namespace {
+
+// Moves leadership away from h's member when it leads; returns a note for the progress line.
+std::string handOverLeadership(Applier& a, const Cluster& c, const Host& h) {
+  auto& client = a.etcdClient();
+  auto members = client.memberList();
+  const etcd::Member* me = etcdMemberOf(members, h);
+  if (!me) throw Error(h.name + ": not an etcd member");
+  auto st = client.status(etcdClientEndpoint(h));
+  if (!st.isLeader()) return "";
+  for (const Host* other : c.etcdHosts()) {
+    if (other->name == h.name) continue;
+    const etcd::Member* m = etcdMemberOf(members, *other);
+    if (!m || m->isLearner || !m->started()) continue;
+    try {
+      auto os = client.status(etcdClientEndpoint(*other));
+      if (!os.errors.empty() || os.leader == 0) continue;
+    } catch (const Error&) {
+      continue;
+    }
+    client.moveLeader(m->id);
+    return "leadership moved to " + other->name + ", ";
+  }
+  return "";
+}
+
+class EtcdMembersPhase : public Phase {
+ public:
+  explicit EtcdMembersPhase(const UpgradeContext& ctx) : ctx_(ctx) {}
+  std::string title() const override { return "etcd"; }
+  void plan(Plan& out) override {
+    const Cluster& c = ctx_.target;
+    std::vector<const Host*> order, leader;
+    for (const Host* h : c.etcdHosts()) {
+      auto it = ctx_.state.etcd.find(h->name);
+      (it != ctx_.state.etcd.end() && it->second.isLeader() ? leader : order).push_back(h);
+    }
+    order.insert(order.end(), leader.begin(), leader.end());
+    bool systemd = c.etcd.runAs == EtcdRunAs::Systemd;
+    for (const Host* h : order) {
+      FileSet files = ctx_.expected.at(h->name).etcd;
+      bool differs = filesDiffering(files, ctx_.state.base.facts.at(h->name)) > 0;
+      const MirrorPod* m = ctx_.state.mirror(h->name, "etcd");
+      std::string image = systemd ? "" : manifestImage(files.front().content);
+      bool running = systemd || (m && m->image == image && m->ready);
+      if (!differs && running) continue;
+      Applier* a = &ctx_.applier;
+      const Cluster* cp = &c;
+      auto timeout = ctx_.componentTimeout;
+      std::string version = "etcd " + (systemd ? std::string("") : image.substr(image.rfind(':') + 1));
+      bool isLeader = !leader.empty() && leader.front() == h;
+      out.steps.push_back(
+          {title(), h->name,
+           std::string("upgrade etcd member ") + h->name + " to " + version + (isLeader ? " (the leader: last, leadership moved first)" : ""),
+           /*risky=*/true, [a, cp, h, files, timeout, version, systemd]() -> std::string {
+             std::string note = handOverLeadership(*a, *cp, *h);
+             uint64_t leaderIndex = 0;
+             auto healthy = [a, h, &leaderIndex]() -> std::string {
+               etcd::Client probe({etcdClientEndpoint(*h)}, etcdTls(a->cluster(), a->options().stateDir), std::chrono::seconds(2));
+               auto st = probe.status(etcdClientEndpoint(*h));
+               if (!st.errors.empty()) return st.errors.front();
+               if (st.leader == 0) return "no leader";
+               if (leaderIndex == 0) {
+                 for (const Host* o : a->cluster().etcdHosts()) {
+                   try {
+                     etcd::Client lp({etcdClientEndpoint(*o)}, etcdTls(a->cluster(), a->options().stateDir), std::chrono::seconds(2));
+                     auto ls = lp.status(etcdClientEndpoint(*o));
+                     if (ls.isLeader()) leaderIndex = ls.raftIndex;
+                   } catch (const Error&) {
+                   }
+                 }
+                 if (leaderIndex == 0) return "no leader answers";
+               }
+               if (st.raftAppliedIndex < leaderIndex)
+                 return "catching up: applied " + std::to_string(st.raftAppliedIndex) + " of " + std::to_string(leaderIndex);
+               return "";
+             };
+             if (systemd) {
+               a->uploadWithBackup(*h, files, {});
+               ssh::execChecked(a->fleet().session(h->name), "systemctl daemon-reload && systemctl restart etcd");
+               a->waitEtcdMember(*h, true);
+               return note + "restarted";
+             }
+             Rollout r;
+             r.host = h;
+             r.files = files;
+             r.targetVersion = version;
+             r.timeout = timeout;
+             r.healthy = healthy;
+             return note + rolloutStaticPods(*a, r) + ", caught up";
+           }});
+    }
+  }
+
+ private:
+  const UpgradeContext& ctx_;
+};
+}  // namespace
+
+std::unique_ptr<Phase> etcdMembersPhase(const UpgradeContext& ctx) { return std::make_unique<EtcdMembersPhase>(ctx); }
+
+}  // namespace kforge::upgrade

@@ -1,0 +1,35 @@
+// Moving one host's static pods to new manifests and waiting for what actually runs (kubeadm's
+// upgrade/staticpods.go, with kforge's checks): the old manifests are kept under
+// /etc/kubernetes/tmp/kforge-backup-<run>/ (never in the manifests directory: the kubelet reads every file
+// there), the new ones are written atomically, then kforge waits until every changed component's mirror pod
+// carries a new kubernetes.io/config.hash AND the new image AND is Ready, and the component's own health check
+// passes (etcd member healthy and caught up, /readyz). When that does not happen within the bound, the old
+// manifests are put back, kforge waits until the old pods are Ready again, and the run stops naming the host
+// and the component (exit 8).
+#pragma once
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "bootstrap/apply.hpp"
+
+namespace kforge::upgrade {
+
+struct Rollout {
+  const Host* host = nullptr;
+  FileSet files;                 // the new manifests (etcd.yaml, or the three control-plane ones)
+  std::string targetVersion;     // for messages: "v1.37.2" / "etcd 3.7.0"
+  std::chrono::seconds timeout{300};
+  // The component's own health beyond its mirror pod ("" = healthy, else why not); may throw kforge::Error.
+  std::function<std::string()> healthy;
+};
+
+// The component a manifest path runs: "/etc/kubernetes/manifests/kube-apiserver.yaml" -> "kube-apiserver".
+std::string componentOf(const std::string& manifestPath);
+// The image a rendered manifest runs (its container's `image:`), "" if none.
+std::string manifestImage(const std::string& manifestYaml);
+
+// Returns a detail for the progress line; throws kforge::Error(ExitCode::RolledBack) after a rollback.
+std::string rolloutStaticPods(Applier& a, const Rollout& r);
+
+}  // namespace kforge::upgrade
