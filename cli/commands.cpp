@@ -47,6 +47,7 @@ void registerAll(CLI::App& app, GlobalOptions& g) {
   registerEtcd(app, g);
   registerBackup(app, g);
   registerRestore(app, g);
+  registerReport(app, g);
 }
 
 }  // namespace kforge::cli

@@ -29,6 +29,7 @@ void registerReset(CLI::App& app, GlobalOptions& g);
 void registerEtcd(CLI::App& app, GlobalOptions& g);
 void registerBackup(CLI::App& app, GlobalOptions& g);
 void registerRestore(CLI::App& app, GlobalOptions& g);
+void registerReport(CLI::App& app, GlobalOptions& g);
 
 void registerAll(CLI::App& app, GlobalOptions& g);
 
