@@ -237,6 +237,38 @@ struct KubeChannel : detail::ProbeChannel {
 
 }  // namespace
 
+std::string removeProbeLeftovers(const std::string& probeId, const std::vector<std::string>& etcdEndpoints,
+                                 const etcd::TlsFiles& etcdTls, const std::optional<kube::Credentials>& api,
+                                 const ProbeOptions& opts) {
+  if (!validRunId(probeId)) return "probe id '" + printable(probeId, 60) + "' is not one";
+  std::string why;
+  try {
+    if (!etcdEndpoints.empty()) {
+      EtcdChannel c;
+      c.endpoints = etcdEndpoints;
+      c.tls = etcdTls;
+      c.prefix = probeEtcdPrefix(probeId);
+      c.timeout = opts.callTimeout;
+      c.cleanup();
+    }
+  } catch (const std::exception& e) {
+    why = printable(std::string("etcd: ") + e.what(), 300);
+  }
+  try {
+    if (api) {
+      KubeChannel c;
+      c.creds = *api;
+      c.ns = opts.kubeNamespace;
+      c.runId = probeId;
+      c.timeout = opts.callTimeout;
+      c.cleanup();
+    }
+  } catch (const std::exception& e) {
+    why += (why.empty() ? "" : "; ") + printable(std::string("kube-api: ") + e.what(), 300);
+  }
+  return why;
+}
+
 AvailabilityProbe::AvailabilityProbe(std::string runId, std::vector<std::string> etcdEndpoints, etcd::TlsFiles etcdTls,
                                      std::optional<kube::Credentials> api, ProbeOptions opts)
     : runId_(std::move(runId)),

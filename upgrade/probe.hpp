@@ -121,6 +121,13 @@ class AvailabilityProbe {
   int64_t startedAtMs_ = 0;
 };
 
+// Deletes what a probe with this id wrote and could not remove itself (a run killed before stop(), or a store that
+// was down at the end): its etcd keys and its ConfigMaps. Returns "" when both are gone, else why not (escaped);
+// never throws. A resumed upgrade calls it for the previous attempt's probe id.
+std::string removeProbeLeftovers(const std::string& probeId, const std::vector<std::string>& etcdEndpoints,
+                                 const etcd::TlsFiles& etcdTls, const std::optional<kube::Credentials>& api,
+                                 const ProbeOptions& opts = {});
+
 // The etcd prefix of a run's keys ("/kforge-probe/<runId>/") and the label selector of its ConfigMaps
 // ("kforge.dev/probe-run=<runId>"): for cleaning up by hand after a probe that could not (cleanupError).
 std::string probeEtcdPrefix(const std::string& runId);

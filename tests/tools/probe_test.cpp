@@ -210,6 +210,21 @@ TEST_F(ProbeTest, QuietRunThenEtcdStoppedForASecondFailuresAndAGapButNothingLost
     EXPECT_EQ(configMapsLeft(id), 0u);
   }
 
+  // A probe that never reached stop() (its process killed) leaves its writes: removeProbeLeftovers takes them away.
+  {
+    const std::string id = "left-" + std::to_string(::getpid());
+    {
+      auto p = probe(id);
+      p.start();
+      std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    }  // destroyed running: threads stopped, no check, no clean-up
+    EXPECT_GT(etcdKeysLeft(id), 0);
+    EXPECT_GT(configMapsLeft(id), 0u);
+    EXPECT_EQ(removeProbeLeftovers(id, {etcd_->endpoint()}, {}, creds_), "");
+    EXPECT_EQ(etcdKeysLeft(id), 0);
+    EXPECT_EQ(configMapsLeft(id), 0u);
+  }
+
   // etcd stopped for about a second in the middle of a probe.
   const std::string id = "outage-" + std::to_string(::getpid());
   auto p = probe(id);

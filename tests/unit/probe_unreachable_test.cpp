@@ -43,6 +43,12 @@ TEST(ProbeUnreachable, EveryWriteFailsNothingThrowsAndStopIsPrompt) {
     EXPECT_NEAR(c.longestGapSeconds, f.durationSeconds, 1e-9) << c.channel;
     for (const auto& s : c.series) EXPECT_FALSE(s.ok);
   }
+  kube::Credentials none;
+  none.server = "https://127.0.0.1:1";
+  std::string why = removeProbeLeftovers("unit-unreachable", {"127.0.0.1:1"}, {}, none, o);
+  EXPECT_NE(why.find("etcd: "), std::string::npos) << why;
+  EXPECT_NE(why.find("kube-api: "), std::string::npos) << why;
+  EXPECT_NE(removeProbeLeftovers("../x", {}, {}, std::nullopt), "");
   // A second stop() gives the same figures.
   EXPECT_EQ(p.stop().channels.at(0).attempted, f.channels.at(0).attempted);
 }
