@@ -48,6 +48,7 @@ void registerAll(CLI::App& app, GlobalOptions& g) {
   registerBackup(app, g);
   registerRestore(app, g);
   registerUpgrade(app, g);
+  registerReport(app, g);
 }
 
 }  // namespace kforge::cli

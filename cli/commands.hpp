@@ -30,6 +30,7 @@ void registerEtcd(CLI::App& app, GlobalOptions& g);
 void registerBackup(CLI::App& app, GlobalOptions& g);
 void registerRestore(CLI::App& app, GlobalOptions& g);
 void registerUpgrade(CLI::App& app, GlobalOptions& g);
+void registerReport(CLI::App& app, GlobalOptions& g);
 
 void registerAll(CLI::App& app, GlobalOptions& g);
 

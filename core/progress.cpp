@@ -56,10 +56,24 @@ void Progress::report(const std::string& host, const std::string& step, StepStat
 }
 
 void Progress::emit(const ProgressEvent& e) {
-  if (quiet_) return;
-  std::lock_guard lock(mu_);
-  out_ << (json_ ? progressJson(e) : formatProgress(e, 12, 18)) << "\n";
-  out_.flush();
+  if (!quiet_) {
+    std::lock_guard lock(mu_);
+    out_ << (json_ ? progressJson(e) : formatProgress(e, 12, 18)) << "\n";
+    out_.flush();
+  }
+  std::lock_guard lock(listenersMu_);
+  for (auto& fn : listeners_) {
+    try {
+      fn(e);
+    } catch (...) {
+      // A listener (the run report) that cannot record an event must not turn a good step into a failed one.
+    }
+  }
+}
+
+void Progress::addListener(std::function<void(const ProgressEvent&)> fn) {
+  std::lock_guard lock(listenersMu_);
+  listeners_.push_back(std::move(fn));
 }
 
 }  // namespace kforge

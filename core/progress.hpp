@@ -3,9 +3,11 @@
 // The fleet executor (ssh/fleet.hpp) emits ProgressEvents; the plan runner and the CLI report through Progress.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -38,7 +40,14 @@ class Progress {
   // Prints an event as it is (its own sinceStart), e.g. from the fleet executor.
   void emit(const ProgressEvent& e);
   double elapsedSeconds() const;
+  // Quiet: nothing printed; listeners are still called.
   void setQuiet(bool q) { quiet_ = q; }
+  // Calls `fn` with every event reported or emitted from now on (also when quiet), after it was printed, in the
+  // reporting thread. Thread-safe; listeners are called one event at a time, in the order they were added, and
+  // cannot be removed (capture what they need by shared_ptr if it may die before this Progress). An exception
+  // from a listener is swallowed: recording progress never fails the step it records. A listener must not call
+  // back into this Progress.
+  void addListener(std::function<void(const ProgressEvent&)> fn);
 
  private:
   std::ostream& out_;
@@ -46,6 +55,8 @@ class Progress {
   bool quiet_ = false;
   std::chrono::steady_clock::time_point start_;
   std::mutex mu_;
+  std::mutex listenersMu_;  // held while listeners run: one event at a time, in order
+  std::vector<std::function<void(const ProgressEvent&)>> listeners_;
 };
 
 }  // namespace kforge

@@ -17,6 +17,7 @@ PACKAGES=(
   python3 python3-yaml    # the testbed's stand-ins for kubelet, kube-apiserver, systemctl, crictl (tests/testbed/standins)
   golang-etcd-server-dev  # etcd's own .proto files (etcdctl/CMakeLists.txt generates the gRPC client from them)
   clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for scripts/fuzz.sh (Debian 12's clang is 14)
+  chromium                # a real headless browser renders `kforge report --html` pages in a tools test
 )
 
 missing=()
