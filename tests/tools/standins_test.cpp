@@ -71,9 +71,11 @@ TEST(Standins, KubeletRewritesOnlyLoopbackAndTheApiServerBindAddress) {
   EXPECT_EQ(etcd.out, "['--listen-client-urls=https://127.0.9.11:2379', '--name=tb1', "
                       "'--listen-metrics-urls=http://127.0.9.11:2381']\n");
   auto api = kubeletPy("", "print(k.rewrite_args('kube-apiserver', ['--etcd-servers=https://127.0.0.1:2379', '--secure-port=6443'], '127.0.9.11'))");
-  EXPECT_EQ(api.out, "['--etcd-servers=https://127.0.9.11:2379', '--secure-port=6443', '--bind-address=127.0.9.11']\n");
-  auto kept = kubeletPy("", "print(k.rewrite_args('kube-apiserver', ['--bind-address=127.0.9.11'], '127.0.9.11'))");
-  EXPECT_EQ(kept.out, "['--bind-address=127.0.9.11']\n");
+  EXPECT_EQ(api.out, "['--etcd-servers=https://127.0.9.11:2379', '--secure-port=6443', '--bind-address=127.0.9.11', "
+                     "'--endpoint-reconciler-type=none']\n");
+  auto kept = kubeletPy("", "print(k.rewrite_args('kube-apiserver', ['--bind-address=127.0.9.11', "
+                            "'--endpoint-reconciler-type=lease'], '127.0.9.11'))");
+  EXPECT_EQ(kept.out, "['--bind-address=127.0.9.11', '--endpoint-reconciler-type=lease']\n");
 }
 
 TEST(Standins, CrictlRefusesMalformedImageReferences) {
