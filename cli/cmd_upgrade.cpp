@@ -17,7 +17,11 @@
 #include "core/state_dir.hpp"
 #include "core/utc.hpp"
 #include "pki/store.hpp"
+#include "bootstrap/etcd_access.hpp"
+#include "kube/kubeconfig.hpp"
 #include "upgrade/inplace.hpp"
+#include "upgrade/probe.hpp"
+#include "upgrade/report.hpp"
 
 namespace kforge::cli {
 
@@ -36,6 +40,10 @@ struct UpgradeCli {
   std::vector<std::string> ignoreGate;
   std::string window;
 };
+
+void runHops(GlobalOptions& g, const UpgradeCli& o, const upgrade::UpgradeOptions& uo, upgrade::InPlaceUpgrade& up,
+             const Version& target, const std::optional<std::pair<int, int>>& window, bool apply, upgrade::RunReport* report,
+             upgrade::AvailabilityProbe* probe);
 
 // "HH:MM-HH:MM" (local time; may wrap midnight) -> minutes since midnight; throws on bad syntax.
 std::pair<int, int> parseWindow(const std::string& w) {
@@ -97,6 +105,25 @@ void printPlan(const upgrade::HopPlan& p, const Version& to, bool json) {
     std::cout << "Then " << (p.hops.size() - 1) << " more hop(s), each planned from a fresh look at the cluster.\n";
 }
 
+std::vector<upgrade::GateRecord> gateRecords(const std::vector<upgrade::GateFinding>& findings) {
+  std::vector<upgrade::GateRecord> out;
+  for (const auto& f : findings) out.push_back({f.check, f.host, f.blocking ? "failed" : "warning", f.message});
+  if (out.empty()) out.push_back({"all", "", "ok", "every check passed"});
+  return out;
+}
+
+// "etcd: 1234 writes, 0 lost, longest gap 0.4 s; kube-api: ..."
+std::string probeSummary(const upgrade::ProbeFigures& f) {
+  std::string out;
+  for (const auto& c : f.channels) {
+    char gap[32];
+    std::snprintf(gap, sizeof gap, "%.1f", c.longestGapSeconds);
+    out += (out.empty() ? "" : "; ") + c.channel + ": " + std::to_string(c.acknowledged) + " of " + std::to_string(c.attempted) +
+           " writes acknowledged, " + std::to_string(c.lost) + " acknowledged lost, longest gap " + gap + " s";
+  }
+  return out;
+}
+
 int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
   if (o.strategy != "in-place")
     throw Error("--strategy " + o.strategy + ": only in-place is implemented so far (node-replacement and "
@@ -124,13 +151,64 @@ int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
   uo.allowUnknownCorefilePlugins = o.allowUnknownCorefilePlugins;
   uo.ignoreGate = {o.ignoreGate.begin(), o.ignoreGate.end()};
   uo.runId = "upgrade-" + utcNow("%Y%m%d-%H%M%S");
-  upgrade::InPlaceUpgrade up(c, uo, progress);
 
+  // apply: the run report (continued after a kill) and the availability probe around the whole run.
+  std::optional<upgrade::RunReport> report;
+  std::unique_ptr<upgrade::AvailabilityProbe> probe;
+  if (apply) {
+    std::string line = "kforge upgrade apply -f " + o.inventory + " --to " + o.to + (o.chain ? " --chain" : "") +
+                       (o.window.empty() ? "" : " --window " + o.window) + (o.yes ? " --yes" : "");
+    report = upgrade::RunReport::resumeOrStart(state.root, c.name, "upgrade apply --to " + to->str(), line);
+    report->attach(progress);
+    report->setStrategy("in-place");
+    uo.runId = report->runId();
+    auto tls = etcdTls(c, state.root);
+    auto creds = kube::loadKubeconfig(state.root + "/admin.conf");
+    if (report->attempt() > 1)  // the killed attempt's probe never cleaned up after itself
+      upgrade::removeProbeLeftovers(report->runId() + "-a" + std::to_string(report->attempt() - 1), etcdEndpoints(c), tls, creds);
+    probe = std::make_unique<upgrade::AvailabilityProbe>(report->probeId(), etcdEndpoints(c), tls, creds);
+  }
+  auto finishReport = [&](bool ok, const std::string& error) {
+    if (!report) return;
+    if (probe && probe->running()) {
+      auto figures = probe->stop();
+      report->setProbe(figures);
+      if (!g.json()) std::cerr << "Availability probe: " << probeSummary(figures) << "\n";
+    }
+    report->finish(ok, error);
+    if (!g.json()) std::cerr << "Run report: kforge report " << report->runId() << " --state-dir " << state.root << "\n";
+  };
+  try {
+    upgrade::InPlaceUpgrade up(c, uo, progress);
+    runHops(g, o, uo, up, *to, window, apply, report ? &*report : nullptr, probe.get());
+  } catch (const Error& e) {
+    finishReport(false, e.what());
+    throw;
+  }
+  finishReport(true, "");
+  if (apply && !g.json())
+    std::cout << "The cluster runs " << to->str() << ". Commit `kubernetesVersion: " << to->str() << "` in " << o.inventory
+              << " (kforge does not rewrite it; until then `kforge apply` refuses the older version).\n";
+  return 0;
+}
+
+void runHops(GlobalOptions& g, const UpgradeCli& o, const upgrade::UpgradeOptions& uo, upgrade::InPlaceUpgrade& up,
+             const Version& target, const std::optional<std::pair<int, int>>& window, bool apply, upgrade::RunReport* report,
+             upgrade::AvailabilityProbe* probe) {
+  const Version* to = &target;
   bool asked = false;
   while (true) {
     upgrade::HopPlan p = up.planNext();
     printPlan(p, *to, g.json());
-    if (!apply) return p.gateBlocks() ? static_cast<int>(ExitCode::Preflight) : 0;
+    if (!apply) {
+      if (p.gateBlocks()) throw Error("the upgrade gate would stop this upgrade (see above)", ExitCode::Preflight);
+      return;
+    }
+    if (report) {
+      report->setVersions(p.current.str(), to->str());
+      report->setGateFindings(gateRecords(p.findings));
+    }
+    if (probe && !probe->running() && !p.plan.empty() && !p.gateBlocks()) probe->start();
     if (p.plan.empty()) {
       if (p.hops.size() <= 1) break;
       throw Error("hop to " + p.hops.front().str() + " planned nothing but the control plane is not there", ExitCode::Failure);
@@ -165,10 +243,6 @@ int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
       up.run(p);
     }
   }
-  if (!g.json())
-    std::cout << "The cluster runs " << to->str() << ". Commit `kubernetesVersion: " << to->str() << "` in " << o.inventory
-              << " (kforge does not rewrite it; until then `kforge apply` refuses the older version).\n";
-  return 0;
 }
 
 void addCommon(CLI::App* cmd, UpgradeCli& o) {
