@@ -208,7 +208,6 @@ void runHops(GlobalOptions& g, const UpgradeCli& o, const upgrade::UpgradeOption
       report->setVersions(p.current.str(), to->str());
       report->setGateFindings(gateRecords(p.findings));
     }
-    if (probe && !probe->running() && !p.plan.empty() && !p.gateBlocks()) probe->start();
     if (p.plan.empty()) {
       if (p.hops.size() <= 1) break;
       throw Error("hop to " + p.hops.front().str() + " planned nothing but the control plane is not there", ExitCode::Failure);
@@ -223,6 +222,7 @@ void runHops(GlobalOptions& g, const UpgradeCli& o, const upgrade::UpgradeOption
       if (answer != "y" && answer != "Y" && answer != "yes") throw Error("not confirmed: nothing was changed", ExitCode::Usage);
       asked = true;
     }
+    if (probe && !probe->running() && !p.gateBlocks()) probe->start();  // confirmed: from here on things change
     if (window) {
       upgrade::HopPlan guarded = std::move(p);
       for (auto& s : guarded.plan.steps) {

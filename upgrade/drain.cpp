@@ -58,7 +58,9 @@ std::vector<std::string> budgetsOf(kube::KubeClient& client, const std::string& 
     for (const auto& b : list.value("items", nlohmann::json::array())) {
       const auto& sel = b["spec"].value("selector", nlohmann::json::object());
       bool match = true;
-      for (const auto& [k, v] : sel.value("matchLabels", nlohmann::json::object()).items())
+      // Named first: items() of a temporary would dangle in the range-for.
+      const nlohmann::json matchLabels = sel.value("matchLabels", nlohmann::json::object());
+      for (const auto& [k, v] : matchLabels.items())
         if (!labels.contains(k) || labels[k] != v) match = false;
       if (match)
         out.push_back(ns + "/" + b["metadata"].value("name", "") + " (" +
@@ -80,7 +82,15 @@ std::string drainNode(kube::KubeClient& client, const std::string& node, std::ch
       if (pods.empty()) return "";
       for (const auto& p : pods) {
         std::string ns = p["metadata"].value("namespace", ""), name = p["metadata"].value("name", "");
-        auto r = client.evictPod(ns, name);
+        kube::EvictionResult r;
+        try {
+          r = client.evictPod(ns, name);
+        } catch (const Error& e) {
+          // e.g. 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not
+          // support": kubectl drain retries these too; the timeout names them.
+          blockedBy[ns + "/" + name] = e.what();
+          continue;
+        }
         if (r.outcome == kube::EvictionOutcome::BlockedByPdb)
           blockedBy[ns + "/" + name] = r.message;
         else {
@@ -93,7 +103,7 @@ std::string drainNode(kube::KubeClient& client, const std::string& node, std::ch
   } catch (const Error& e) {
     std::string msg = "drain of " + node + " timed out after " + std::to_string(timeout.count()) + " s";
     if (!blockedBy.empty()) {
-      msg += "; blocked by a PodDisruptionBudget:";
+      msg += "; evictions refused (PodDisruptionBudget):";
       for (const auto& [pod, why] : blockedBy) {
         msg += " pod " + pod + " (" + why + ")";
         for (const auto& b : budgetsOf(client, pod)) msg += " [PodDisruptionBudget " + b + "]";

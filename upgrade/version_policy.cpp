@@ -22,7 +22,7 @@ std::vector<Version> upgradeHops(const Version& current, const Version& target, 
   if (target < current)
     throw Error("refusing to downgrade from " + current.str() + " to " + target.str() +
                     ": kforge, like kubeadm, only upgrades (to go back, restore the backup taken before the upgrade: "
-                    "kforge upgrade apply --allow-downgrade plans that restore)",
+                    "`kforge backup list` shows the pre-step backups of the upgrade, `kforge restore --snapshot ID` restores one)",
                 ExitCode::InvalidInput);
   if (target == current) return {};
   if (target.major != current.major)

@@ -14,7 +14,8 @@ namespace kforge::upgrade {
 // kforge's catalog. A patch upgrade or a one-minor step is a single hop.
 // Throws kforge::Error (ExitCode::InvalidInput), changing nothing, when:
 //   - target is not in the catalog (the message lists the catalog);
-//   - target is older than current (a downgrade: kubeadm and k0sctl refuse them too; see --allow-downgrade);
+//   - target is older than current (a downgrade: kubeadm and k0sctl refuse them too; the way back is a restore of
+//     the backup taken before the upgrade);
 //   - target is more than one minor ahead and chaining was not asked for (the message names the hops);
 //   - an intermediate minor has no release in the catalog.
 // target == current gives no hops.

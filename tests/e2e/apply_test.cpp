@@ -47,13 +47,7 @@ Cmd kubectl(const std::string& args) {
 
 // Polls a kubectl query until its output equals `want` (events, not the clock: the bound only ends a hang).
 std::string waitFor(const std::string& args, const std::string& want, int seconds = 120) {
-  std::string last;
-  for (int i = 0; i < seconds * 2; ++i) {
-    last = kubectl(args).out;
-    if (last == want) return last;
-    usleep(500 * 1000);
-  }
-  return last;
+  return kforge::e2e::pollUntil([&] { return kubectl(args).out; }, want, seconds);
 }
 
 // sha256 of every file kforge manages on every host (read through the host's namespaces, not through kforge).

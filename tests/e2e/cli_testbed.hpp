@@ -2,6 +2,7 @@
 // the outcome with the real etcdctl and kubectl. Header-only; each test binary passes its own dir and net.
 #pragma once
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
@@ -32,6 +33,19 @@ inline Cmd sh(const std::string& line) {
   int st = pclose(p);
   c.exitCode = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return c;
+}
+
+// Polls `get` every 500 ms until it returns `want` (events, not the clock: the bound only ends a hang); returns
+// the last value seen.
+template <typename Get>
+std::string pollUntil(Get get, const std::string& want, int seconds) {
+  std::string last;
+  for (int i = 0; i < seconds * 2; ++i) {
+    last = get();
+    if (last == want) return last;
+    usleep(500 * 1000);
+  }
+  return last;
 }
 
 struct CliTestbed {

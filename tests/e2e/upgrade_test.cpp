@@ -43,13 +43,7 @@ Cmd kubectl(const std::string& args) {
 }
 
 std::string waitFor(const std::string& args, const std::string& want, int seconds = 180) {
-  std::string last;
-  for (int i = 0; i < seconds * 2; ++i) {
-    last = kubectl(args).out;
-    if (last == want) return last;
-    usleep(500 * 1000);
-  }
-  return last;
+  return kforge::e2e::pollUntil([&] { return kubectl(args).out; }, want, seconds);
 }
 
 std::string hostFiles() {
@@ -117,11 +111,12 @@ TEST_F(UpgradeE2E, InPlaceFromOldestToNewestPinnedRelease) {
   EXPECT_EQ(gated.exitCode, 4) << gated.out;
   EXPECT_NE(gated.out.find("PodDisruptionBudget default/frozen allows 0 disruptions"), std::string::npos) << gated.out;
   EXPECT_EQ(hostFiles(), files) << "a refused upgrade changed a host";
-  // Unattended without --yes: refused.
-  auto unattended = kforge("upgrade apply -f " + kInv + " --to " + kTo + " </dev/null");
-  EXPECT_EQ(unattended.exitCode, 2) << unattended.out;
 
   ASSERT_EQ(kubectl("delete pdb frozen").exitCode, 0);
+  // Unattended without --yes: refused, nothing changed.
+  auto unattended = kforge("upgrade apply -f " + kInv + " --to " + kTo + " </dev/null");
+  EXPECT_EQ(unattended.exitCode, 2) << unattended.out;
+  EXPECT_EQ(hostFiles(), files) << "an unconfirmed upgrade changed a host";
 
   // The new API server does not start on tb1 (its first control plane): tb1 rolls back to its previous
   // manifests, the cluster stays healthy at the old release there, exit 8 names the host and the component.
@@ -135,6 +130,8 @@ TEST_F(UpgradeE2E, InPlaceFromOldestToNewestPinnedRelease) {
             "True");
   EXPECT_EQ(kubectl("get --raw /readyz").out, "ok");
   ASSERT_EQ(sh("sed -i '/endpoint-reconciler-type: lease/d' " + kInv).exitCode, 0);
+  // (One budget per pod: the Eviction API refuses pods that two budgets select.)
+  ASSERT_EQ(kubectl("delete pdb web").exitCode, 0);
   ASSERT_EQ(kubectl("create pdb frozen --selector=app=web --max-unavailable=0").exitCode, 0);
 
   // SIGKILL in the middle of the control-plane phase (after tb1, while tb2 moves), then the same command.
@@ -167,22 +164,28 @@ TEST_F(UpgradeE2E, InPlaceFromOldestToNewestPinnedRelease) {
   // first drain after drainTimeout, naming the budget, with no node left cordoned by kforge.
   auto blocked = kforge("upgrade apply --yes -f " + kInv + " --to " + kTo + " --ignore-gate pdb");
   EXPECT_EQ(blocked.exitCode, 9) << blocked.out;
-  EXPECT_NE(blocked.out.find("PodDisruptionBudget default/frozen"), std::string::npos) << blocked.out;
+  EXPECT_NE(blocked.out.find("error: drain of tb4 timed out after 20 s; evictions refused (PodDisruptionBudget): pod default/web-"),
+            std::string::npos) << blocked.out;
+  EXPECT_NE(blocked.out.find("[PodDisruptionBudget default/frozen (0 disruptions allowed)]"), std::string::npos) << blocked.out;
   EXPECT_EQ(cordoned(), "tb1=,tb2=,tb3=,tb4=,tb5=,");
   ASSERT_EQ(kubectl("delete pdb frozen").exitCode, 0);
+  ASSERT_EQ(kubectl("create pdb web --selector=app=web --max-unavailable=1").exitCode, 0);
 
   // The same command again finishes what is left.
   auto resumed = kforge("upgrade apply --yes -f " + kInv + " --to " + kTo);
   ASSERT_EQ(resumed.exitCode, 0) << resumed.out;
   EXPECT_EQ(resumed.out.find("upgrade etcd member"), std::string::npos) << "etcd was done already:\n" << resumed.out;
 
-  // The run report of that run: succeeded; the availability probe wrote through etcd and through the API
-  // endpoint all along, lost no acknowledged write, and never went 2 s without a successful write.
-  auto probe = sh("python3 -c \"import json,glob,os; f=max(glob.glob('" + kState +
-                  "/runs/*.json'), key=os.path.getmtime); d=json.load(open(f)); a=d['attempts'][-1]; "
-                  "print(d['outcome'], ' '.join('%s:acked=%s,lost=%d,gap<2=%s' % (c['channel'], c['acknowledged'] > 100, "
-                  "c['lost'], c['longestGapSeconds'] < 2) for c in a['probe']['channels']))\"");
-  EXPECT_EQ(probe.out, "succeeded etcd:acked=True,lost=0,gap<2=True kube-api:acked=True,lost=0,gap<2=True\n") << probe.out;
+  // The run reports: the last run succeeded; over every run the availability probe wrote through etcd and the
+  // API endpoint and lost no acknowledged write; outside the run that rolled back (whose API server crash-looped
+  // behind the load balancer), no channel went 2 s without a successful write.
+  auto probe = sh("python3 -c \"import json,glob,os\n"
+                  "runs=[json.load(open(f)) for f in sorted(glob.glob('" + kState + "/runs/*.json'), key=os.path.getmtime)]\n"
+                  "ch=[(r,c) for r in runs for a in r['attempts'] if a['probe'] for c in a['probe']['channels']]\n"
+                  "print(runs[-1]['outcome'], 'lost=%d' % sum(c['lost'] for r,c in ch),"
+                  " 'acked>500=%s' % all(sum(c['acknowledged'] for r,c in ch if c['channel']==n) > 500 for n in ('etcd','kube-api')),"
+                  " 'gaps<2=%s' % all(c['longestGapSeconds'] < 2 for r,c in ch if 'rolled back' not in r['attempts'][-1]['error']))\"");
+  EXPECT_EQ(probe.out, "succeeded lost=0 acked>500=True gaps<2=True\n") << probe.out;
   auto html = kforge("report latest --state-dir " + kState + " --html " + kDir + "/report.html");
   EXPECT_EQ(html.exitCode, 0) << html.out;
 
