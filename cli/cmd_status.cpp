@@ -14,6 +14,12 @@
 namespace kforge::cli {
 
 namespace {
+// Text from the hosts and the network (an unreachable host's error, an etcd member's, versions a host reports) in
+// the JSON document: escaped and bounded as everywhere (core/printable.hpp), so it is valid UTF-8 — nlohmann's
+// dump() throws on invalid UTF-8, which lost the whole status to a json type_error — and carries no raw control
+// or bidi characters for whoever prints the value. The table below cuts it shorter.
+std::string remoteText(const std::string& s) { return printable(s, 4000, true); }
+
 int status(GlobalOptions& g, const std::string& inventory, const std::string& stateDir) {
   Cluster c = loadInventory(inventory);
   StateDir state = StateDir::forCluster(c, stateDir);
@@ -33,13 +39,13 @@ int status(GlobalOptions& g, const std::string& inventory, const std::string& st
     if (reachable) {
       const auto& f = obs.facts.at(h->name);
       r["kubelet"] = f.kubeletActive ? "active" : "inactive";
-      r["kubeletVersion"] = f.kubeletVersion;
+      r["kubeletVersion"] = remoteText(f.kubeletVersion);
       std::string pods;
       for (const char* m : {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"})
         if (f.files.count(std::string("/etc/kubernetes/manifests/") + m + ".yaml")) pods += std::string(pods.empty() ? "" : ",") + m;
       r["staticPods"] = pods;
     } else {
-      r["error"] = obs.unreachable.count(h->name) ? obs.unreachable.at(h->name) : "not observed";
+      r["error"] = obs.unreachable.count(h->name) ? remoteText(obs.unreachable.at(h->name)) : "not observed";
       allGood = false;
     }
     if (c.isEtcdMember(*h)) {
@@ -50,12 +56,12 @@ int status(GlobalOptions& g, const std::string& inventory, const std::string& st
       if (member == "started") {
         try {
           auto st = applier.etcdClient().status(h->address + ":2379");
-          r["etcdVersion"] = st.version;
+          r["etcdVersion"] = remoteText(st.version);
           r["etcdLeader"] = st.isLeader();
           std::string health = applier.etcdClient().health(h->address + ":2379");
-          member = health.empty() ? "healthy" : "unhealthy: " + health;
+          member = health.empty() ? "healthy" : "unhealthy: " + remoteText(health);
         } catch (const Error& e) {
-          member = std::string("unreachable: ") + e.what();
+          member = "unreachable: " + remoteText(e.what());
         }
       }
       r["etcd"] = member;
@@ -70,7 +76,10 @@ int status(GlobalOptions& g, const std::string& inventory, const std::string& st
     rows.push_back(r);
   }
   if (g.json()) {
-    std::cout << nlohmann::json{{"cluster", c.name}, {"healthy", allGood}, {"hosts", rows}}.dump(2) << "\n";
+    // Every string above is valid UTF-8; replace (U+FFFD) rather than throw should one ever not be.
+    std::cout << nlohmann::json{{"cluster", c.name}, {"healthy", allGood}, {"hosts", rows}}.dump(
+                     2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << std::left << std::setw(10) << "HOST" << std::setw(16) << "ADDRESS" << std::setw(15) << "ROLE"
               << std::setw(11) << "REACHABLE" << std::setw(10) << "KUBELET" << std::setw(10) << "ETCD"

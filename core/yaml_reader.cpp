@@ -1,6 +1,8 @@
 #include "core/yaml_reader.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -8,6 +10,7 @@
 #include <climits>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 
 #include "core/duration.hpp"
 #include "core/printable.hpp"
@@ -79,6 +82,72 @@ SourceLoc tabInIndentation(const std::string& file, const std::string& text, int
   return SourceLoc{file, 0, 0};
 }
 
+// The guard against yaml-cpp 0.7's endless LoadAll (seen: ",\n", "# c\n,\n", "a: b\n---\n,\n", "\"x\"\n,\n" each
+// allocate until the process runs out of memory). The exact condition, from yaml-cpp 0.7.0's source:
+//  - LoadAll (src/parse.cpp) calls Parser::HandleNextDocument (src/parser.cpp) until it returns false, which it
+//    does only when the scanner has no token left; every call appends the document it built to the result.
+//  - The scanner (src/scanner.cpp ScanNextToken, src/scantoken.cpp ScanFlowEntry) makes a ',' that starts a token
+//    a FLOW_ENTRY token in the block context too (a plain scalar cannot start with ',').
+//  - Only a flow sequence or flow map (src/singledocparser.cpp HandleFlowSequence, HandleFlowMap) consumes a
+//    FLOW_ENTRY. A block map or block sequence that meets one throws ("end of map not found"). But at a
+//    document's root, HandleNode takes a token it does not expect for an empty node (OnNull) and consumes
+//    nothing, and HandleDocument then eats only '...' (DOC_END) tokens.
+// So: when the token where a document's root node starts is a ',' outside any [ ] or { } — the first token of
+// the file or the first after '---', '...', a directive, a tag or an anchor (",", "--- ,", "!!str ,"), or the
+// first after a complete root that is not a block map (a scalar, a flow collection, a block sequence or block
+// scalar ended by a ',' at column 1: "\"x\" ,", "[a]\n,", "- a\n,") — every HandleNextDocument returns true with
+// the same empty document and LoadAll appends a null Node per turn until memory runs out. (A ',' inside a
+// plain scalar, "a, b" or the continuation line in "a: b\n  , c", inside quotes, a comment or a block scalar
+// is no token; inside [ ] or { } it is a separator.)
+// The guard runs yaml-cpp's own parser first, events only (nothing is built), and stops at the first node of a
+// second document: kforge's input files hold exactly one document, and input that loops has a second document
+// starting at the ','. Using the parser that LoadAll uses, the guard sees flow depth, quoting, comments, block
+// scalars and plain-scalar continuation lines exactly as LoadAll does; when it lets a file through, the parser
+// found no token after the first document, so LoadAll returns at most one document. A syntax error is thrown
+// here just as LoadAll would throw it.
+struct SecondDocument {
+  YAML::Mark mark;
+};
+
+class StopAtSecondDocument : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override { ++documents_; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnMapEnd() override {}
+  void OnAnchor(const YAML::Mark& m, const std::string&) override { node(m); }
+
+ private:
+  void node(const YAML::Mark& m) const {
+    if (documents_ > 1) throw SecondDocument{m};
+  }
+  int documents_ = 0;
+};
+
+// Throws YAML::Exception for a syntax error in the first document, SecondDocument where a second one starts.
+void parseFirstDocumentOnly(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  StopAtSecondDocument handler;
+  while (parser.HandleNextDocument(handler)) {
+  }
+}
+
+// The mark is at a ',' of the text (yaml-cpp counts positions after a UTF-8 byte order mark).
+bool isCommaAt(const std::string& text, const YAML::Mark& m) {
+  size_t pos = static_cast<size_t>(m.pos) + (text.starts_with("\xEF\xBB\xBF") ? 3 : 0);
+  return m.pos >= 0 && pos < text.size() && text[pos] == ',';
+}
+
 }  // namespace
 
 std::string readInputFile(const std::string& path, const std::string& what) {
@@ -105,7 +174,15 @@ Entry Reader::loadSingleMap(const std::string& text, const std::string& what) co
                               "indentation)";
   std::vector<YAML::Node> docs;
   try {
+    parseFirstDocumentOnly(text);  // before LoadAll, which never returns on some input (see above)
     docs = YAML::LoadAll(text);
+  } catch (const SecondDocument& d) {
+    SourceLoc at{file_, d.mark.line + 1, d.mark.column + 1};
+    if (isCommaAt(text, d.mark))
+      fail(at, "a ',' outside [ ] and { }; a comma separates items only in a flow list [a, b] or a flow map "
+               "{a: 1, b: 2} (quote a value that starts with one: key: \", ...\")");
+    fail(at, "a second YAML document starts here; the file must hold exactly one document (remove the "
+             "'---' separator and everything after it, or split it into separate files)");
   } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own guard, at 2000 levels
     fail(SourceLoc{file_, e.mark.line + 1, e.mark.column + 1}, tooDeep);
   } catch (const YAML::Exception& e) {
@@ -117,9 +194,6 @@ Entry Reader::loadSingleMap(const std::string& text, const std::string& what) co
   }
   if (docs.empty() || (docs.size() == 1 && docs[0].IsNull()))
     fail(SourceLoc{file_, 0, 0}, "the file is empty; expected " + what);
-  if (docs.size() > 1)
-    fail(loc(docs[1]), "a second YAML document starts here; the file must hold exactly one document (remove the "
-                       "'---' separator and everything after it, or split it into separate files)");
   // Limits on what was parsed, in document order. Aliases are walked at each use: the visit budget stops
   // documents that expand exponentially.
   size_t budget = 2 * text.size() + 1000;
