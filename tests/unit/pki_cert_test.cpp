@@ -61,7 +61,20 @@ TEST(PkiCert, CasAreSelfSignedV3WithKubeadmSubjects) {
     EXPECT_TRUE(X509_get_key_usage(cert.get()) & KU_DIGITAL_SIGNATURE);
     EXPECT_TRUE(X509_get_key_usage(cert.get()) & KU_KEY_ENCIPHERMENT);
     EXPECT_NE(X509_get0_subject_key_id(cert.get()), nullptr);
+    EXPECT_EQ(X509_get0_authority_key_id(cert.get()), nullptr);  // Go: none on a self-signed certificate
   }
+}
+
+TEST(PkiCert, KeyIdentifiersAsGoWritesThem) {
+  // kubeadm's leaf templates set no key ids: Go adds the CA's subject key id as authority key id, and no subject
+  // key id (tests/tools/kubeadm_diff_test.cpp compares with the real kubeadm).
+  const auto& r = stacked();
+  auto ca = loadCert(r.dir + "/pki/ca.crt");
+  auto leaf = loadCert(r.dir + "/hosts/cp2/pki/apiserver.crt");
+  EXPECT_EQ(X509_get0_subject_key_id(leaf.get()), nullptr);
+  const ASN1_OCTET_STRING* akid = X509_get0_authority_key_id(leaf.get());
+  ASSERT_NE(akid, nullptr);
+  EXPECT_EQ(ASN1_OCTET_STRING_cmp(akid, X509_get0_subject_key_id(ca.get())), 0);
 }
 
 TEST(PkiCert, ApiserverSans) {
