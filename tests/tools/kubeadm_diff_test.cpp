@@ -401,7 +401,9 @@ CaseResult Runner::run() {
     if (h.role == NodeRole::Worker) {
       std::string kc = readFile(root + "/out/kubelet-user.conf");  // warnings may precede the document on stdout
       auto start = kc.find("apiVersion:");
-      h.kubeadm.files["/etc/kubernetes/kubelet.conf"] = start == std::string::npos ? kc : kc.substr(start);
+      if (start != std::string::npos) kc = kc.substr(start);
+      while (kc.size() > 1 && kc[kc.size() - 1] == '\n' && kc[kc.size() - 2] == '\n') kc.pop_back();  // printed + "\n"
+      h.kubeadm.files["/etc/kubernetes/kubelet.conf"] = kc;
       h.kubeadm.modes["/etc/kubernetes/kubelet.conf"] = 0600;  // kubeadm writes kubeconfigs 0600
     }
     readTree(dir_ + "/render/" + h.host->name, "", h.kforge, [](const std::string& p) { return p; });

@@ -271,3 +271,18 @@ TEST(PkiCert, SerialsAreRandomAndPositive) {
   }
   EXPECT_EQ(serials.size(), 20u);
 }
+
+TEST(PkiKubeconfig, LaidOutAsClientGoWritesIt) {
+  // Sequences not indented under their key; "preferences: {}" only before 1.34 (client-go made it omitzero).
+  Kubeconfig kc{"kubernetes", "https://10.0.0.1:6443", "CA\n", "kubernetes-admin", "CERT\n", "KEY\n"};
+  kc.withPreferences = kubeconfigHasPreferences(*Version::parse("v1.36.3"));
+  std::string text = renderKubeconfig(kc);
+  EXPECT_NE(text.find("\nclusters:\n- cluster:\n    certificate-authority-data: "), std::string::npos) << text;
+  EXPECT_NE(text.find("\nusers:\n- name: kubernetes-admin\n  user:\n    client-certificate-data: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("preferences"), std::string::npos) << text;
+  EXPECT_FALSE(parseKubeconfig(text, "admin.conf").withPreferences);
+  EXPECT_TRUE(kubeconfigHasPreferences(*Version::parse("v1.33.13")));
+  kc.withPreferences = true;
+  EXPECT_NE(renderKubeconfig(kc).find("\nkind: Config\npreferences: {}\nusers:\n"), std::string::npos);
+  EXPECT_TRUE(parseKubeconfig(renderKubeconfig(kc), "admin.conf").withPreferences);
+}
