@@ -286,3 +286,18 @@ TEST(PkiKubeconfig, LaidOutAsClientGoWritesIt) {
   EXPECT_NE(renderKubeconfig(kc).find("\nkind: Config\npreferences: {}\nusers:\n"), std::string::npos);
   EXPECT_TRUE(parseKubeconfig(renderKubeconfig(kc), "admin.conf").withPreferences);
 }
+
+TEST(PkiCert, ControlPlaneKubeletTalksToItsOwnApiServerFrom133) {
+  // kubeadm's ControlPlaneKubeletLocalMode (beta, on in 1.33; GA in 1.35); workers keep the endpoint.
+  Cluster c = kforge::testing::stackedCluster();
+  auto server = [&](const std::string& host) {
+    for (const auto& k : hostKubeconfigSpecs(c, *c.findHost(host)))
+      if (k.fileName == "kubelet.conf") return k.server;
+    return std::string();
+  };
+  c.kubernetesVersion = *Version::parse("v1.32.13");
+  EXPECT_EQ(server("cp2"), "https://127.0.1.11:6443");
+  c.kubernetesVersion = *Version::parse("v1.33.6");
+  EXPECT_EQ(server("cp2"), "https://127.0.1.12:6443");
+  EXPECT_EQ(server("w1"), "https://127.0.1.11:6443");
+}
