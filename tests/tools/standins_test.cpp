@@ -117,3 +117,24 @@ TEST(Standins, KubeletPackageInstallsOnlyReleasesTheRepositoryHas) {
   EXPECT_EQ(run(kubelet + " --version").out, "Kubernetes v1.37.2\n");
   run("rm -rf " + shq(dir));
 }
+
+// A mirror pod whose Ready condition the node lifecycle controller set False (its node stopped reporting for a
+// while) gets Ready back from the kubelet, as the real kubelet's status manager does; the stand-in used to
+// compare only the container status and left the pod NotReady for ever (found by the upgrade e2e).
+TEST(Standins, KubeletPutsBackAReadyConditionSomeoneElseChanged) {
+  auto r = kubeletPy("", "class A:\n"
+                         "  calls = []\n"
+                         "  def call(self, *a): A.calls.append(a); return 200, {}\n"
+                         "n = k.NodeAgent(A(), 'tb1', '127.0.9.11', [])\n"
+                         "class S: pass\n"
+                         "sp = S(); sp.pid = 42; sp.ready = True; sp.started = 1; sp.state = 'running'; sp.error = ''\n"
+                         "sp.image = 'registry.k8s.io/etcd:3.7.0-0'; sp.hash = 'h'; sp.restarts = 0\n"
+                         "sp.pod = {'spec': {'containers': [{'name': 'etcd'}]}}\n"
+                         "cs = [{'ready': True, 'restartCount': 0, 'containerID': 'standin://h-42'}]\n"
+                         "live = {'metadata': {'namespace': 'kube-system', 'name': 'etcd-tb1'}, 'status': {'phase': 'Running',"
+                         " 'startTime': 'x', 'containerStatuses': cs, 'conditions': [{'type': 'Ready', 'status': 'True'}]}}\n"
+                         "n.mirror_status(live, sp); print(len(A.calls))\n"
+                         "live['status']['conditions'] = [{'type': 'Ready', 'status': 'False'}]\n"
+                         "n.mirror_status(live, sp); print(len(A.calls), A.calls[-1][1] if A.calls else '')\n");
+  EXPECT_EQ(r.out, "0\n1 /api/v1/namespaces/kube-system/pods/etcd-tb1/status\n") << r.out;
+}
