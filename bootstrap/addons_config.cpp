@@ -9,7 +9,6 @@
 #include "core/error.hpp"
 #include "core/yaml_writer.hpp"
 #include "pki/cert_specs.hpp"
-#include "pki/kubeconfig.hpp"
 #include "pki/token.hpp"
 
 namespace kforge {
@@ -139,7 +138,7 @@ std::string renderClusterInfoKubeconfig(const Cluster& c, const std::string& caP
   doc["contexts"] = Node::null();
   doc["current-context"] = "";
   doc["kind"] = "Config";
-  if (pki::kubeconfigHasPreferences(c.kubernetesVersion)) doc["preferences"] = Node::map();
+  doc["preferences"] = Node::map();
   doc["users"] = Node::null();
   return yaml::write(doc);
 }
