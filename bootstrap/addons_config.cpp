@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/yaml_writer.hpp"
 #include "pki/cert_specs.hpp"
+#include "pki/kubeconfig.hpp"
 #include "pki/token.hpp"
 
 namespace kforge {
@@ -138,7 +139,7 @@ std::string renderClusterInfoKubeconfig(const Cluster& c, const std::string& caP
   doc["contexts"] = Node::null();
   doc["current-context"] = "";
   doc["kind"] = "Config";
-  doc["preferences"] = Node::map();
+  if (pki::kubeconfigHasPreferences(c.kubernetesVersion)) doc["preferences"] = Node::map();
   doc["users"] = Node::null();
   return yaml::write(doc);
 }

@@ -104,8 +104,11 @@ Cert issueCert(const CertSpec& spec, EVP_PKEY* key, X509* caCert, EVP_PKEY* caKe
     addExt(x, &ctx, NID_ext_key_usage, eku);
   }
   addExt(x, &ctx, NID_basic_constraints, self ? "critical,CA:TRUE" : "critical,CA:FALSE");
-  addExt(x, &ctx, NID_subject_key_identifier, "hash");
-  addExt(x, &ctx, NID_authority_key_identifier, "keyid:always");
+  // Key identifiers as Go's x509.CreateCertificate sets them for kubeadm's templates (which set neither): a
+  // subject key id (SHA-1 of the public key) on CAs only, an authority key id (the CA's subject key id) on
+  // certificates the CA signs, none on the self-signed CA itself. (tests/tools/kubeadm_diff_test.cpp)
+  if (self) addExt(x, &ctx, NID_subject_key_identifier, "hash");
+  else addExt(x, &ctx, NID_authority_key_identifier, "keyid:always");
   std::string san;
   for (const auto& d : spec.dnsNames) san += (san.empty() ? "DNS:" : ",DNS:") + d;
   for (const auto& ip : spec.ips) san += (san.empty() ? "IP:" : ",IP:") + ip;

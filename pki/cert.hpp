@@ -27,7 +27,8 @@ struct CertSpec {
 
 // Issues a certificate for `key`. A CA spec is self-signed (caCert/caKey ignored); a leaf is signed by caCert/caKey.
 // NotBefore = now - 5 min, NotAfter = now + validityDays, random serial in [1, 2^63), SHA-256 signature,
-// X.509 v3 with KeyUsage (critical), ExtKeyUsage, BasicConstraints (critical), SKI, AKI, SAN.
+// X.509 v3 with KeyUsage (critical), ExtKeyUsage, BasicConstraints (critical), SAN, and as Go writes them
+// for kubeadm: a subject key id on CAs only, an authority key id on leaves only.
 Cert issueCert(const CertSpec& spec, EVP_PKEY* key, X509* caCert, EVP_PKEY* caKey, std::time_t now, int validityDays);
 
 std::string certPem(X509* cert);

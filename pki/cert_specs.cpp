@@ -134,6 +134,8 @@ std::vector<CertSpec> hostLeafSpecs(const Cluster& c, const Host& h, std::vector
   return out;
 }
 
+bool kubeletUsesLocalApiServer(const Version& k) { return k >= Version{1, 33, 0, ""}; }
+
 std::string endpointUrl(const Cluster& c) { return hostPortUrl(c.endpointHost(), c.endpointPort()); }
 
 std::string localApiUrl(const Cluster& c, const Host& h) { return hostPortUrl(h.address, c.apiServer.bindPort); }
@@ -153,7 +155,10 @@ std::vector<KubeconfigSpec> hostKubeconfigSpecs(const Cluster& c, const Host& h)
     kc("admin.conf", endpointUrl(c), "kubernetes-admin", {"kubeadm:cluster-admins"});
     if (!cps.empty() && cps.front()->name == h.name)
       kc("super-admin.conf", endpointUrl(c), "kubernetes-super-admin", {"system:masters"});
-    kc("kubelet.conf", endpointUrl(c), "system:node:" + h.name, {"system:nodes"});
+    // kubeadm 1.33+ (ControlPlaneKubeletLocalMode: beta and on in 1.33, GA in 1.35): a control plane's kubelet
+    // talks to its own API server; before, to the control-plane endpoint.
+    kc("kubelet.conf", kubeletUsesLocalApiServer(c.kubernetesVersion) ? localApiUrl(c, h) : endpointUrl(c),
+       "system:node:" + h.name, {"system:nodes"});
     kc("controller-manager.conf", localApiUrl(c, h), "system:kube-controller-manager", {});
     kc("scheduler.conf", localApiUrl(c, h), "system:kube-scheduler", {});
   } else if (h.role == Role::Worker) {

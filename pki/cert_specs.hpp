@@ -27,11 +27,14 @@ struct KubeconfigSpec {
   CertSpec client;       // the embedded client certificate (name = fileName, caBaseName = "ca")
 };
 // Kubeconfigs `host` gets: control plane: admin.conf, super-admin.conf (first control-plane host only), kubelet.conf,
-// controller-manager.conf, scheduler.conf; worker: kubelet.conf; etcd host: none.
+// controller-manager.conf, scheduler.conf; worker: kubelet.conf; etcd host: none. A control plane's kubelet.conf
+// points at its own API server from 1.33 (kubeletUsesLocalApiServer), at the endpoint before and on workers.
 std::vector<KubeconfigSpec> hostKubeconfigSpecs(const Cluster& c, const Host& host);
 // The admin kubeconfig kept in the state dir for users (kubernetes-admin, kubeadm:cluster-admins, the endpoint).
 KubeconfigSpec adminKubeconfigSpec(const Cluster& c);
 
+// kubeadm's ControlPlaneKubeletLocalMode (on by default from 1.33): kubelet.conf of control planes uses the local API.
+bool kubeletUsesLocalApiServer(const Version& kubernetes);
 // https://<controlPlaneEndpoint> (or the first control-plane host) and https://<advertise>:<bindPort>.
 std::string endpointUrl(const Cluster& c);
 std::string localApiUrl(const Cluster& c, const Host& host);

@@ -4,43 +4,36 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/error.hpp"
+#include "core/yaml_writer.hpp"
 #include "pki/ossl.hpp"
 
 namespace kforge::pki {
 
+bool kubeconfigHasPreferences(const Version& k) { return k < Version{1, 34, 0, ""}; }
+
 std::string renderKubeconfig(const Kubeconfig& kc) {
-  // Keys in the order client-go's clientcmd writes them (alphabetical).
-  YAML::Emitter e;
-  e.SetIndent(2);
-  e << YAML::BeginMap;
-  e << YAML::Key << "apiVersion" << YAML::Value << "v1";
-  e << YAML::Key << "clusters" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
-  e << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "certificate-authority-data" << YAML::Value << base64Encode(kc.caPem);
-  e << YAML::Key << "server" << YAML::Value << kc.server;
-  e << YAML::EndMap;
-  e << YAML::Key << "name" << YAML::Value << kc.clusterName;
-  e << YAML::EndMap << YAML::EndSeq;
-  e << YAML::Key << "contexts" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
-  e << YAML::Key << "context" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "cluster" << YAML::Value << kc.clusterName;
-  e << YAML::Key << "user" << YAML::Value << kc.userName;
-  e << YAML::EndMap;
-  e << YAML::Key << "name" << YAML::Value << kc.contextName();
-  e << YAML::EndMap << YAML::EndSeq;
-  e << YAML::Key << "current-context" << YAML::Value << kc.contextName();
-  e << YAML::Key << "kind" << YAML::Value << "Config";
-  e << YAML::Key << "preferences" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::EndMap;
-  e << YAML::Key << "users" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
-  e << YAML::Key << "name" << YAML::Value << kc.userName;
-  e << YAML::Key << "user" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "client-certificate-data" << YAML::Value << base64Encode(kc.certPem);
-  e << YAML::Key << "client-key-data" << YAML::Value << base64Encode(kc.keyPem);
-  e << YAML::EndMap;
-  e << YAML::EndMap << YAML::EndSeq;
-  e << YAML::EndMap;
-  if (!e.good()) throw Error("cannot render kubeconfig: " + e.GetLastError());
-  return std::string(e.c_str()) + "\n";
+  // client-go's clientcmd.Write: keys sorted, sequences not indented under their key (core/yaml_writer).
+  yaml::Node doc = yaml::Node::map();
+  doc["apiVersion"] = "v1";
+  yaml::Node cluster = yaml::Node::map();
+  cluster["cluster"]["certificate-authority-data"] = base64Encode(kc.caPem);
+  cluster["cluster"]["server"] = kc.server;
+  cluster["name"] = kc.clusterName;
+  doc["clusters"].push(cluster);
+  yaml::Node context = yaml::Node::map();
+  context["context"]["cluster"] = kc.clusterName;
+  context["context"]["user"] = kc.userName;
+  context["name"] = kc.contextName();
+  doc["contexts"].push(context);
+  doc["current-context"] = kc.contextName();
+  doc["kind"] = "Config";
+  if (kc.withPreferences) doc["preferences"] = yaml::Node::map();
+  yaml::Node user = yaml::Node::map();
+  user["name"] = kc.userName;
+  user["user"]["client-certificate-data"] = base64Encode(kc.certPem);
+  user["user"]["client-key-data"] = base64Encode(kc.keyPem);
+  doc["users"].push(user);
+  return yaml::write(doc);
 }
 
 namespace {
@@ -76,6 +69,7 @@ Kubeconfig parseKubeconfig(const std::string& yaml, const std::string& what) {
   if (kc.userName.empty() && root["users"].IsSequence() && root["users"].size() > 0)
     kc.userName = str(root["users"][0]["name"]);
   kc.server = str(cluster["server"]);
+  kc.withPreferences = static_cast<bool>(root["preferences"]);
   kc.caPem = base64DecodeOrThrow(str(cluster["certificate-authority-data"]), what + " certificate-authority-data");
   kc.certPem = base64DecodeOrThrow(str(user["client-certificate-data"]), what + " client-certificate-data");
   kc.keyPem = base64DecodeOrThrow(str(user["client-key-data"]), what + " client-key-data");

@@ -235,7 +235,8 @@ Report ensurePki(const Cluster& c, const std::string& stateDir, std::time_t now)
     if (it.action != Item::Action::Keep) {
       it.keyJob = newKeyJob();
     } else if (it.kind == Item::Kind::Kubeconfig) {
-      Kubeconfig want{c.clusterName, it.server, ca.certPem, it.spec.commonName, it.certPem, it.keyPem};
+      Kubeconfig want{c.clusterName, it.server, ca.certPem, it.spec.commonName, it.certPem, it.keyPem,
+                      kubeconfigHasPreferences(c.kubernetesVersion)};
       if (renderKubeconfig(want) != readFile(it.certPath)) {
         it.action = Item::Action::Rewrite;
         it.reason = "kubeconfig content is out of date (server, cluster name, user or CA)";
@@ -284,7 +285,8 @@ Report ensurePki(const Cluster& c, const std::string& stateDir, std::time_t now)
       writeFile(it.keyPath, it.keyPem, 0600);
       writeFile(it.certPath, it.certPem, 0644);
     } else {
-      Kubeconfig kc{c.clusterName, it.server, ca.certPem, it.spec.commonName, it.certPem, it.keyPem};
+      Kubeconfig kc{c.clusterName, it.server, ca.certPem, it.spec.commonName, it.certPem, it.keyPem,
+                    kubeconfigHasPreferences(c.kubernetesVersion)};
       writeFile(it.certPath, renderKubeconfig(kc), 0600);
     }
     if (it.action == Item::Action::Create) report.created.push_back(it.rel);

@@ -61,7 +61,20 @@ TEST(PkiCert, CasAreSelfSignedV3WithKubeadmSubjects) {
     EXPECT_TRUE(X509_get_key_usage(cert.get()) & KU_DIGITAL_SIGNATURE);
     EXPECT_TRUE(X509_get_key_usage(cert.get()) & KU_KEY_ENCIPHERMENT);
     EXPECT_NE(X509_get0_subject_key_id(cert.get()), nullptr);
+    EXPECT_EQ(X509_get0_authority_key_id(cert.get()), nullptr);  // Go: none on a self-signed certificate
   }
+}
+
+TEST(PkiCert, KeyIdentifiersAsGoWritesThem) {
+  // kubeadm's leaf templates set no key ids: Go adds the CA's subject key id as authority key id, and no subject
+  // key id (tests/tools/kubeadm_diff_test.cpp compares with the real kubeadm).
+  const auto& r = stacked();
+  auto ca = loadCert(r.dir + "/pki/ca.crt");
+  auto leaf = loadCert(r.dir + "/hosts/cp2/pki/apiserver.crt");
+  EXPECT_EQ(X509_get0_subject_key_id(leaf.get()), nullptr);
+  const ASN1_OCTET_STRING* akid = X509_get0_authority_key_id(leaf.get());
+  ASSERT_NE(akid, nullptr);
+  EXPECT_EQ(ASN1_OCTET_STRING_cmp(akid, X509_get0_subject_key_id(ca.get())), 0);
 }
 
 TEST(PkiCert, ApiserverSans) {
@@ -257,4 +270,34 @@ TEST(PkiCert, SerialsAreRandomAndPositive) {
     BN_free(bn);
   }
   EXPECT_EQ(serials.size(), 20u);
+}
+
+TEST(PkiKubeconfig, LaidOutAsClientGoWritesIt) {
+  // Sequences not indented under their key; "preferences: {}" only before 1.34 (client-go made it omitzero).
+  Kubeconfig kc{"kubernetes", "https://10.0.0.1:6443", "CA\n", "kubernetes-admin", "CERT\n", "KEY\n"};
+  kc.withPreferences = kubeconfigHasPreferences(*Version::parse("v1.36.3"));
+  std::string text = renderKubeconfig(kc);
+  EXPECT_NE(text.find("\nclusters:\n- cluster:\n    certificate-authority-data: "), std::string::npos) << text;
+  EXPECT_NE(text.find("\nusers:\n- name: kubernetes-admin\n  user:\n    client-certificate-data: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("preferences"), std::string::npos) << text;
+  EXPECT_FALSE(parseKubeconfig(text, "admin.conf").withPreferences);
+  EXPECT_TRUE(kubeconfigHasPreferences(*Version::parse("v1.33.13")));
+  kc.withPreferences = true;
+  EXPECT_NE(renderKubeconfig(kc).find("\nkind: Config\npreferences: {}\nusers:\n"), std::string::npos);
+  EXPECT_TRUE(parseKubeconfig(renderKubeconfig(kc), "admin.conf").withPreferences);
+}
+
+TEST(PkiCert, ControlPlaneKubeletTalksToItsOwnApiServerFrom133) {
+  // kubeadm's ControlPlaneKubeletLocalMode (beta, on in 1.33; GA in 1.35); workers keep the endpoint.
+  Cluster c = kforge::testing::stackedCluster();
+  auto server = [&](const std::string& host) {
+    for (const auto& k : hostKubeconfigSpecs(c, *c.findHost(host)))
+      if (k.fileName == "kubelet.conf") return k.server;
+    return std::string();
+  };
+  c.kubernetesVersion = *Version::parse("v1.32.13");
+  EXPECT_EQ(server("cp2"), "https://127.0.1.11:6443");
+  c.kubernetesVersion = *Version::parse("v1.33.6");
+  EXPECT_EQ(server("cp2"), "https://127.0.1.12:6443");
+  EXPECT_EQ(server("w1"), "https://127.0.1.11:6443");
 }
