@@ -76,8 +76,13 @@ TEST(PkiTools, OpensslTextShowsKubeadmFields) {
   EXPECT_NE(api.find("X509v3 Key Usage: critical\n                Digital Signature, Key Encipherment"), std::string::npos);
   EXPECT_NE(api.find("CA:FALSE"), std::string::npos);
   EXPECT_NE(api.find("Version: 3 (0x2)"), std::string::npos);
-  EXPECT_NE(api.find("X509v3 Subject Key Identifier"), std::string::npos);
+  // As Go's crypto/x509 writes them for kubeadm (found by KubeadmDiff): a leaf names its CA's key, only a CA
+  // carries a subject key identifier.
+  EXPECT_EQ(api.find("X509v3 Subject Key Identifier"), std::string::npos) << api;
   EXPECT_NE(api.find("X509v3 Authority Key Identifier"), std::string::npos);
+  std::string rootCa = text(pkiDir("cp2") + "ca.crt");
+  EXPECT_NE(rootCa.find("X509v3 Subject Key Identifier"), std::string::npos) << rootCa;
+  EXPECT_EQ(rootCa.find("X509v3 Authority Key Identifier"), std::string::npos) << rootCa;
 
   std::string kc = text(pkiDir("cp1") + "apiserver-kubelet-client.crt");
   EXPECT_NE(kc.find("Subject: O = kubeadm:cluster-admins, CN = kube-apiserver-kubelet-client"), std::string::npos) << kc;
