@@ -54,7 +54,7 @@ std::string renderApiServerManifest(const Cluster& c, const Host& h, const HostF
   s.image = kubernetesImage(c, s.name);
   s.annotations["kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint"] =
       joinHostPort(h.address, c.apiServer.bindPort);
-  s.command = commandLine("kube-apiserver", apiServerFlags(c, h));
+  s.command = commandLine("kube-apiserver", apiServerFlags(c, h), c.apiServer.extraArgs, c.kubernetesVersion);
   const int port = c.apiServer.bindPort;
   s.liveness = HttpProbe{h.address, "/livez", port, "HTTPS"};
   s.readiness = HttpProbe{h.address, "/readyz", port, "HTTPS"};
@@ -62,6 +62,7 @@ std::string renderApiServerManifest(const Cluster& c, const Host& h, const HostF
   s.requests = {{"cpu", "250m"}};
   s.mounts = caCertMounts(facts.presentCaCertDirs);
   s.mounts.push_back({"k8s-certs", kPkiDir, kPkiDir, "DirectoryOrCreate", true});
+  setRelease(s, c.kubernetesVersion);
   return renderStaticPod(s);
 }
 
