@@ -124,8 +124,16 @@ std::string renderEtcdManifest(const Cluster& c, const Host& h, const std::strin
   return renderStaticPod(s);
 }
 
+std::pair<std::string, std::string> etcdInstallForm(const Cluster& c, const Host& h) {
+  auto members = c.etcdHosts();
+  size_t index = 0;
+  while (index < members.size() && members[index]->name != h.name) ++index;
+  return {etcdInitialCluster(c, index), index == 0 ? "new" : "existing"};
+}
+
 std::string renderEtcdManifest(const Cluster& c, const Host& h) {
-  return renderEtcdManifest(c, h, etcdInitialCluster(c), "new");
+  auto [initialCluster, state] = etcdInstallForm(c, h);
+  return renderEtcdManifest(c, h, initialCluster, state);
 }
 
 }  // namespace kforge

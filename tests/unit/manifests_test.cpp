@@ -73,7 +73,23 @@ TEST(Etcd, InitialClusterAndStateAreTheCallers) {
   EXPECT_TRUE(contains(m, "- --initial-cluster=cp1=https://10.0.0.11:2380,cp2=https://10.0.0.12:2380\n"));
   EXPECT_TRUE(contains(m, "- --initial-cluster-state=existing\n"));
   // "new" is etcd's default; kubeadm init does not write the flag.
-  EXPECT_FALSE(contains(renderEtcdManifest(c, cp2), "initial-cluster-state"));
+  EXPECT_FALSE(contains(renderEtcdManifest(c, hostNamed(c, "cp1"), etcdInitialCluster(c, 0), "new"),
+                        "initial-cluster-state"));
+}
+
+TEST(Etcd, RenderShowsWhatApplyInstalls) {
+  // kubeadm init's form on the first member, kubeadm join's on the others (members so far plus itself).
+  auto c = tc::stackedHa();
+  auto cp1 = renderEtcdManifest(c, hostNamed(c, "cp1"));
+  EXPECT_TRUE(contains(cp1, "- --initial-cluster=cp1=https://10.0.0.11:2380\n"));
+  EXPECT_FALSE(contains(cp1, "initial-cluster-state"));
+  auto cp3 = renderEtcdManifest(c, hostNamed(c, "cp3"));
+  EXPECT_TRUE(contains(cp3, "- --initial-cluster=" + etcdInitialCluster(c) + "\n"));
+  EXPECT_TRUE(contains(cp3, "- --initial-cluster-state=existing\n"));
+  EXPECT_EQ(etcdInstallForm(c, hostNamed(c, "cp2")),
+            (std::pair<std::string, std::string>{"cp1=https://10.0.0.11:2380,cp2=https://10.0.0.12:2380", "existing"}));
+  auto unit = renderEtcdSystemdUnit(c, hostNamed(c, "cp2"));
+  EXPECT_TRUE(contains(unit, "--initial-cluster-state=existing")) << unit;
 }
 
 TEST(Etcd, ProbesBeforeAndFrom131) {
@@ -201,7 +217,8 @@ TEST(EtcdUnit, SameFlagsAsManifestAndSafeQuoting) {
   auto c = tc::systemdEtcd();
   const Host& h = hostNamed(c, "cp1");
   auto unit = renderEtcdSystemdUnit(c, h);
-  for (const auto& [name, value] : etcdFlags(c, h, etcdInitialCluster(c), "new"))
+  auto [initialCluster, state] = etcdInstallForm(c, h);
+  for (const auto& [name, value] : etcdFlags(c, h, initialCluster, state))
     EXPECT_TRUE(contains(unit, "  --" + name + "=" + value)) << name;
   EXPECT_TRUE(contains(unit, "ExecStart=/usr/bin/etcd \\\n"));
   EXPECT_TRUE(contains(unit, "Restart=always\n"));
