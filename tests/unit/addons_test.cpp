@@ -185,3 +185,15 @@ TEST(Addons, KubeletConfigMapIsTheKubeletConfig) {
 }
 
 }  // namespace
+
+TEST(Addons, ApiServerKubeletClientBindingWhereKubeadmCreatesIt) {
+  // kubeadm 1.33.12+, 1.36.1+, 1.37: ClusterRoleBinding kubeadm:apiserver-kubelet-client (bootstrap-token phase).
+  auto objs = [](const char* v) { return addonObjects(testclusters::singleNode(v), testaddons::options()); };
+  EXPECT_EQ(find(objs("v1.35.4"), "ClusterRoleBinding", "kubeadm:apiserver-kubelet-client"), nullptr);
+  auto with = objs("v1.36.1");
+  const json* b = find(with, "ClusterRoleBinding", "kubeadm:apiserver-kubelet-client");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ((*b)["roleRef"]["name"], "system:kubelet-api-admin");
+  EXPECT_EQ((*b)["subjects"][0]["kind"], "User");
+  EXPECT_EQ((*b)["subjects"][0]["name"], "kube-apiserver-kubelet-client");
+}
