@@ -100,6 +100,8 @@ std::string renderClusterConfiguration(const Cluster& c) {
     ext["certFile"] = std::string(kPkiDir) + "/apiserver-etcd-client.crt";
     ext["keyFile"] = std::string(kPkiDir) + "/apiserver-etcd-client.key";
     ext["endpoints"] = Node::seqOf(splitComma(etcdServersFlag(c)));
+    // kubeadm 1.35+ (v1beta4 ExternalEtcd.HTTPEndpoints) defaults the HTTP endpoints to the gRPC ones.
+    if (c.kubernetesVersion >= Version{1, 35, 0, ""}) ext["httpEndpoints"] = Node::seqOf(splitComma(etcdServersFlag(c)));
   } else {
     Node& local = etcd["local"];
     local["dataDir"] = c.etcd.dataDir;
@@ -123,7 +125,10 @@ json kubeadmConfigMap(const Cluster& c) {
 }
 
 json kubeletConfigMap(const Cluster& c) {
-  return configMap(kKubeSystem, "kubelet-config", {{"kubelet", renderKubeletConfig(c)}});
+  // The cluster-wide KubeletConfiguration: no node's CRI endpoint (1.34+: each node's instance-config.yaml).
+  json cm = configMap(kKubeSystem, "kubelet-config", {{"kubelet", renderClusterKubeletConfig(c)}});
+  signConfigMap(cm);
+  return cm;
 }
 
 std::string renderClusterInfoKubeconfig(const Cluster& c, const std::string& caPem) {

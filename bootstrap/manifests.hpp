@@ -75,6 +75,8 @@ std::string renderEtcdSystemdUnit(const Cluster& c, const Host& h);  // etcdInst
 
 // ---- kubelet (kubelet_config.cpp): KubeletConfiguration as kubeadm writes it for this Kubernetes version.
 std::string renderKubeletConfig(const Cluster& c, const HostFacts& facts = {});
+// The cluster-wide one kubeadm stores in the kubelet-config ConfigMap: no node's containerRuntimeEndpoint.
+std::string renderClusterKubeletConfig(const Cluster& c);
 // The 10th address of the (first) service subnet, e.g. 10.96.0.10.
 std::string clusterDnsAddress(const Cluster& c);
 
