@@ -34,9 +34,9 @@ struct HostFacts {
 // ---- kube-apiserver (manifest_apiserver.cpp)
 Flags apiServerFlags(const Cluster& c, const Host& h);  // defaults merged with apiServer.extraArgs
 std::string renderApiServerManifest(const Cluster& c, const Host& h, const HostFacts& facts = {});
-// --etcd-servers: https://127.0.0.1:2379 when stacked, every etcd host's https://<addr>:2379 joined by ','
-// when external.
-std::string etcdServersFlag(const Cluster& c);
+// --etcd-servers: the local member when stacked (https://127.0.0.1:2379, https://[::1]:2379 on an IPv6 host h),
+// every etcd host's https://<addr>:2379 joined by ',' when external.
+std::string etcdServersFlag(const Cluster& c, const Host* h = nullptr);
 
 // ---- kube-controller-manager (manifest_controller_manager.cpp)
 Flags controllerManagerFlags(const Cluster& c);

@@ -123,6 +123,13 @@ TEST(ApiServer, ExternalEtcdServers) {
   auto m = renderApiServerManifest(c, hostNamed(c, "cp2"));
   EXPECT_TRUE(contains(m, "- --etcd-servers=https://10.0.1.11:2379,https://10.0.1.12:2379,https://10.0.1.13:2379\n"));
   EXPECT_EQ(etcdServersFlag(tc::stackedHa()), "https://127.0.0.1:2379");
+  // IPv6: the member listens on [::1] (listen-client-urls), so the API server goes there (kubeadm does the same).
+  auto v6 = tc::singleNode();
+  v6.nodePools[0].hosts[0].address = "fd00::11";
+  v6.networking = {"fd00:10:244::/56", "fd00:10:96::/112", "cluster.local"};
+  EXPECT_TRUE(contains(renderApiServerManifest(v6, hostNamed(v6, "cp1")), "- --etcd-servers=https://[::1]:2379\n"));
+  EXPECT_TRUE(contains(renderEtcdManifest(v6, hostNamed(v6, "cp1")),
+                       "- --listen-client-urls=https://[::1]:2379,https://[fd00::11]:2379\n"));
 }
 
 TEST(Annotations, ApiServerAndEtcd) {
