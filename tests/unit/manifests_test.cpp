@@ -304,3 +304,18 @@ TEST(Manifests, ReleaseLayoutOfKubeadmStaticPods) {
   c = at("v1.36.1");
   EXPECT_FALSE(contains(renderControllerManagerManifest(c, hostNamed(c, "cp1")), "flexvolume-dir"));
 }
+
+TEST(YamlWriter, QuotesLikeGoYaml) {
+  // Double quotes for what would read back as another type, single quotes for what cannot be plain for its
+  // syntax (kubeadm's IPv6 endpoint annotation; kube-proxy's bindAddress "::" whose quoting the ConfigMap's
+  // component-config hash covers), double again when only an escape can carry a character.
+  EXPECT_EQ(yaml::formatString("10"), "\"10\"");
+  EXPECT_EQ(yaml::formatString("true"), "\"true\"");
+  EXPECT_EQ(yaml::formatString(""), "\"\"");
+  EXPECT_EQ(yaml::formatString("plain"), "plain");
+  EXPECT_EQ(yaml::formatString("[fd00::1]:6443"), "'[fd00::1]:6443'");
+  EXPECT_EQ(yaml::formatString("::"), "'::'");
+  EXPECT_EQ(yaml::formatString("*.example.com"), "'*.example.com'");
+  EXPECT_EQ(yaml::formatString("it's: here"), "'it''s: here'");
+  EXPECT_EQ(yaml::formatString("a\nb")[0], '"');
+}
