@@ -92,6 +92,10 @@ std::string renderClusterConfiguration(const Cluster& c) {
   if (!c.controlPlaneEndpoint.empty()) doc["controlPlaneEndpoint"] = c.controlPlaneEndpoint;
   doc["controllerManager"] = component(c.controllerManager.extraArgs, v1beta4);
   doc["dns"] = Node::map();
+  // v1beta3 has no encryptionAlgorithm: kubeadm 1.29/1.30 read ECDSA from the PublicKeysECDSA feature gate, and
+  // renew certificates (kubeadm certs renew, upgrade) with RSA keys without it (ClusterConfiguration
+  // .EncryptionAlgorithmType). kforge issued ECDSA keys: record it where kubeadm looks.
+  if (!v1beta4 && c.pki.keyAlgorithm == KeyAlgorithm::EcdsaP256) doc["featureGates"]["PublicKeysECDSA"] = true;
 
   Node& etcd = doc["etcd"];
   if (c.etcd.topology == EtcdTopology::External) {

@@ -197,3 +197,20 @@ TEST(Addons, ApiServerKubeletClientBindingWhereKubeadmCreatesIt) {
   EXPECT_EQ((*b)["subjects"][0]["kind"], "User");
   EXPECT_EQ((*b)["subjects"][0]["name"], "kube-apiserver-kubelet-client");
 }
+
+TEST(Addons, KubeadmConfigKeepsEcdsaForKubeadmRenewalsBeforeV1beta4) {
+  // kubeadm <= 1.30 (v1beta3) renews with RSA unless featureGates.PublicKeysECDSA is set; 1.31+ reads
+  // encryptionAlgorithm (v1beta4).
+  auto c = testclusters::singleNode("v1.30.6");
+  c.pki.keyAlgorithm = KeyAlgorithm::EcdsaP256;
+  auto doc = YAML::Load(renderClusterConfiguration(c));
+  EXPECT_EQ(doc["apiVersion"].as<std::string>(), "kubeadm.k8s.io/v1beta3");
+  EXPECT_TRUE(doc["featureGates"]["PublicKeysECDSA"].as<bool>());
+  c.pki.keyAlgorithm = KeyAlgorithm::Rsa2048;
+  EXPECT_FALSE(YAML::Load(renderClusterConfiguration(c))["featureGates"]);
+  c = testclusters::singleNode("v1.31.2");
+  c.pki.keyAlgorithm = KeyAlgorithm::EcdsaP256;
+  doc = YAML::Load(renderClusterConfiguration(c));
+  EXPECT_FALSE(doc["featureGates"]);
+  EXPECT_EQ(doc["encryptionAlgorithm"].as<std::string>(), "ECDSA-P256");
+}
