@@ -388,6 +388,9 @@ CaseResult Runner::run() {
       // A joined worker's kubelet.conf points at the endpoint, and its client certificate is signed by the
       // controller-manager for --cluster-signing-duration (default 8760h).
       auto csd = c.controllerManager.extraArgs.find("cluster-signing-duration");
+      if (c_.kubeadmOwnCas)  // `kubeconfig user` signs with the CA in certificatesDir: the one init just made
+        cmd += " && cp " + shq(root + "/out/ca.crt") + " " + shq(root + "/out/ca.key") + " " +
+               shq(root + "/etc/kubernetes/pki/");
       cmd += " && " + envs + " " + shq(kubeadm) + " kubeconfig user --rootfs " + shq(root) +
              " --config /kubeadm.yaml --validity-period " + (csd != c.controllerManager.extraArgs.end() ? csd->second : "8760h") +
              " --client-name system:node:" + h.host->name + " --org system:nodes > " +
