@@ -2,6 +2,7 @@
 #include "bootstrap/addons.hpp"
 
 #include "bootstrap/addons_util.hpp"
+#include "pki/cert_specs.hpp"
 
 namespace kforge {
 
@@ -18,6 +19,7 @@ std::vector<json> addonObjects(const Cluster& c, const AddonOptions& opts) {
 
   out.push_back(clusterAdminsBinding());
   append(bootstrapTokenRbac());
+  if (pki::apiServerKubeletClientHasOwnRole(c.kubernetesVersion)) out.push_back(apiServerKubeletClientBinding());
   append(uploadConfigRbac());
   append(clusterInfoRbac());
 

@@ -36,6 +36,9 @@ nlohmann::json clusterAdminsBinding();
 // bootstrap-token phase: ClusterRole + ClusterRoleBinding kubeadm:get-nodes, ClusterRoleBindings
 // kubeadm:kubelet-bootstrap, kubeadm:node-autoapprove-bootstrap, kubeadm:node-autoapprove-certificate-rotation.
 std::vector<nlohmann::json> bootstrapTokenRbac();
+// ClusterRoleBinding kubeadm:apiserver-kubelet-client → ClusterRole system:kubelet-api-admin for User
+// kube-apiserver-kubelet-client (bootstrap-token phase, from the releases of pki::apiServerKubeletClientHasOwnRole).
+nlohmann::json apiServerKubeletClientBinding();
 // Role + RoleBinding kube-public/kubeadm:bootstrap-signer-clusterinfo (anonymous may read cluster-info).
 std::vector<nlohmann::json> clusterInfoRbac();
 // upload-config phase: Role + RoleBinding kube-system/kubeadm:nodes-kubeadm-config and

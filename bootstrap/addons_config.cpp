@@ -92,6 +92,10 @@ std::string renderClusterConfiguration(const Cluster& c) {
   if (!c.controlPlaneEndpoint.empty()) doc["controlPlaneEndpoint"] = c.controlPlaneEndpoint;
   doc["controllerManager"] = component(c.controllerManager.extraArgs, v1beta4);
   doc["dns"] = Node::map();
+  // v1beta3 has no encryptionAlgorithm: kubeadm 1.29/1.30 read ECDSA from the PublicKeysECDSA feature gate, and
+  // renew certificates (kubeadm certs renew, upgrade) with RSA keys without it (ClusterConfiguration
+  // .EncryptionAlgorithmType). kforge issued ECDSA keys: record it where kubeadm looks.
+  if (!v1beta4 && c.pki.keyAlgorithm == KeyAlgorithm::EcdsaP256) doc["featureGates"]["PublicKeysECDSA"] = true;
 
   Node& etcd = doc["etcd"];
   if (c.etcd.topology == EtcdTopology::External) {
@@ -100,6 +104,8 @@ std::string renderClusterConfiguration(const Cluster& c) {
     ext["certFile"] = std::string(kPkiDir) + "/apiserver-etcd-client.crt";
     ext["keyFile"] = std::string(kPkiDir) + "/apiserver-etcd-client.key";
     ext["endpoints"] = Node::seqOf(splitComma(etcdServersFlag(c)));
+    // kubeadm 1.35+ (v1beta4 ExternalEtcd.HTTPEndpoints) defaults the HTTP endpoints to the gRPC ones.
+    if (c.kubernetesVersion >= Version{1, 35, 0, ""}) ext["httpEndpoints"] = Node::seqOf(splitComma(etcdServersFlag(c)));
   } else {
     Node& local = etcd["local"];
     local["dataDir"] = c.etcd.dataDir;
@@ -123,7 +129,10 @@ json kubeadmConfigMap(const Cluster& c) {
 }
 
 json kubeletConfigMap(const Cluster& c) {
-  return configMap(kKubeSystem, "kubelet-config", {{"kubelet", renderKubeletConfig(c)}});
+  // The cluster-wide KubeletConfiguration: no node's CRI endpoint (1.34+: each node's instance-config.yaml).
+  json cm = configMap(kKubeSystem, "kubelet-config", {{"kubelet", renderClusterKubeletConfig(c)}});
+  signConfigMap(cm);
+  return cm;
 }
 
 std::string renderClusterInfoKubeconfig(const Cluster& c, const std::string& caPem) {

@@ -1,8 +1,10 @@
 // CoreDNS as kubeadm's addon phase installs it (ka/phases/addons/dns/{dns,manifests}.go): ServiceAccount,
 // ClusterRole + ClusterRoleBinding system:coredns, the coredns ConfigMap (Corefile), the coredns Deployment
 // and the kube-dns Service on the 10th address of the service subnet.
-// The Corefile's "cache 30 { disable success/denial <domain> }" block is kubeadm's current template; which
-// kubeadm release introduced it is [unverified], kforge writes it for every supported version.
+// Per release (kubeadm's dns/manifests.go in each release's source and CHANGELOG): the Corefile's
+// "cache 30 { disable success/denial <domain> }" block since 1.32 (#128359; before: "cache 30"), and the probes
+// on the named container ports liveness-probe (8080) / readiness-probe (8181) since 1.34 (#131587; before: the
+// port numbers, no such container ports).
 #include "bootstrap/addons.hpp"
 #include "bootstrap/addons_util.hpp"
 #include "bootstrap/manifests.hpp"
@@ -30,10 +32,12 @@ std::string renderCorefile(const Cluster& c) {
          "    forward . /etc/resolv.conf {\n"
          "       max_concurrent 1000\n"
          "    }\n"
-         "    cache 30 {\n"
-         "       disable success " + d + "\n"
-         "       disable denial " + d + "\n"
-         "    }\n"
+         + (c.kubernetesVersion >= Version{1, 32, 0, ""}
+                ? "    cache 30 {\n"
+                  "       disable success " + d + "\n"
+                  "       disable denial " + d + "\n"
+                  "    }\n"
+                : std::string("    cache 30\n")) +
          "    loop\n"
          "    reload\n"
          "    loadbalance\n"
@@ -49,6 +53,7 @@ std::vector<json> corednsObjects(const Cluster& c, int replicas) {
   out.push_back(configMap(kKubeSystem, "coredns", {{"Corefile", renderCorefile(c)}}));
 
   const json labels = {{"k8s-app", "kube-dns"}};
+  const bool named = c.kubernetesVersion >= Version{1, 34, 0, ""};
   auto port = [](int n, const char* name, const char* proto) {
     return json{{"containerPort", n}, {"name", name}, {"protocol", proto}};
   };
@@ -59,16 +64,17 @@ std::vector<json> corednsObjects(const Cluster& c, int replicas) {
       {"resources", {{"limits", {{"memory", "170Mi"}}}, {"requests", {{"cpu", "100m"}, {"memory", "70Mi"}}}}},
       {"args", {"-conf", "/etc/coredns/Corefile"}},
       {"volumeMounts", {{{"name", "config-volume"}, {"mountPath", "/etc/coredns"}, {"readOnly", true}}}},
-      {"ports",
-       {port(53, "dns", "UDP"), port(53, "dns-tcp", "TCP"), port(9153, "metrics", "TCP"),
-        port(8080, "liveness-probe", "TCP"), port(8181, "readiness-probe", "TCP")}},
+      {"ports", named ? json{port(53, "dns", "UDP"), port(53, "dns-tcp", "TCP"), port(9153, "metrics", "TCP"),
+                             port(8080, "liveness-probe", "TCP"), port(8181, "readiness-probe", "TCP")}
+                      : json{port(53, "dns", "UDP"), port(53, "dns-tcp", "TCP"), port(9153, "metrics", "TCP")}},
       {"livenessProbe",
-       {{"httpGet", {{"path", "/health"}, {"port", "liveness-probe"}, {"scheme", "HTTP"}}},
+       {{"httpGet", {{"path", "/health"}, {"port", named ? json("liveness-probe") : json(8080)}, {"scheme", "HTTP"}}},
         {"initialDelaySeconds", 60},
         {"timeoutSeconds", 5},
         {"successThreshold", 1},
         {"failureThreshold", 5}}},
-      {"readinessProbe", {{"httpGet", {{"path", "/ready"}, {"port", "readiness-probe"}, {"scheme", "HTTP"}}}}},
+      {"readinessProbe",
+       {{"httpGet", {{"path", "/ready"}, {"port", named ? json("readiness-probe") : json(8181)}, {"scheme", "HTTP"}}}}},
       {"securityContext",
        {{"allowPrivilegeEscalation", false},
         {"capabilities", {{"add", {"NET_BIND_SERVICE"}}, {"drop", {"ALL"}}}},

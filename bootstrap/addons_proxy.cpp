@@ -27,7 +27,9 @@ std::string renderKubeProxyConfig(const Cluster& c) {
   const Node empty("");
   Node doc = Node::map();
   doc["apiVersion"] = "kubeproxy.config.k8s.io/v1alpha1";
-  doc["bindAddress"] = "0.0.0.0";
+  // kubeadm: the wildcard of the init node's advertise address family.
+  const auto cps = c.controlPlaneHosts();
+  doc["bindAddress"] = !cps.empty() && cps.front()->address.find(':') != std::string::npos ? "::" : "0.0.0.0";
   doc["bindAddressHardFail"] = false;
   Node& cc = doc["clientConnection"];
   cc["acceptContentTypes"] = empty;
@@ -73,7 +75,9 @@ std::string renderKubeProxyConfig(const Cluster& c) {
   if (c.kubernetesVersion >= Version{1, 30, 0, ""}) logging["options"]["text"]["infoBufferSize"] = "0";
   logging["verbosity"] = 0;
   doc["metricsBindAddress"] = empty;
-  doc["mode"] = empty;
+  // kubeadm 1.37 writes the mode explicitly (kube-proxy warns when it is not set, before nftables becomes the
+  // default): iptables.
+  doc["mode"] = c.kubernetesVersion >= Version{1, 37, 0, ""} ? Node("iptables") : empty;
   Node& nft = doc["nftables"];
   nft["masqueradeAll"] = false;
   nft["masqueradeBit"] = Node::null();
@@ -125,6 +129,7 @@ std::vector<json> kubeProxyObjects(const Cluster& c) {
   json cm = configMap(kKubeSystem, "kube-proxy",
                       {{kProxyConfigKey, renderKubeProxyConfig(c)}, {kProxyKubeconfigKey, renderKubeProxyKubeconfig(c)}});
   cm["metadata"]["labels"] = {{"app", "kube-proxy"}};
+  signConfigMap(cm);
   out.push_back(cm);
 
   const json labels = {{"k8s-app", "kube-proxy"}};
@@ -135,10 +140,11 @@ std::vector<json> kubeProxyObjects(const Cluster& c) {
       {"command",
        {"/usr/local/bin/kube-proxy", std::string("--config=/var/lib/kube-proxy/") + kProxyConfigKey,
         "--hostname-override=$(NODE_NAME)"}},
+      {"resources", json::object()},  // kubeadm's Go struct marshals its empty resources
       {"securityContext", {{"privileged", true}}},
       {"volumeMounts",
        {{{"mountPath", "/var/lib/kube-proxy"}, {"name", "kube-proxy"}},
-        {{"mountPath", "/run/xtables.lock"}, {"name", "xtables-lock"}, {"readOnly", false}},
+        {{"mountPath", "/run/xtables.lock"}, {"name", "xtables-lock"}},  // readOnly false: omitted, as kubeadm
         {{"mountPath", "/lib/modules"}, {"name", "lib-modules"}, {"readOnly", true}}}},
       {"env", {{{"name", "NODE_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "spec.nodeName"}}}}}}}},
   };

@@ -28,6 +28,12 @@ std::vector<json> bootstrapTokenRbac() {
   };
 }
 
+json apiServerKubeletClientBinding() {
+  // kubeadm: phases/bootstraptoken/node/tlsbootstrap.go AllowAPIServerToAccessKubeletAPI.
+  return clusterRoleBinding("kubeadm:apiserver-kubelet-client", "system:kubelet-api-admin",
+                            {user("kube-apiserver-kubelet-client")});
+}
+
 std::vector<json> clusterInfoRbac() {
   const char* name = "kubeadm:bootstrap-signer-clusterinfo";
   return {

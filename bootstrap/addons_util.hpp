@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sha256.hpp"
+
 #include "core/inventory.hpp"
 
 namespace kforge::addons {
@@ -71,6 +73,15 @@ inline nlohmann::json configMap(const std::string& ns, const std::string& name, 
   nlohmann::json o = object("v1", "ConfigMap", name, ns);
   o["data"] = data;
   return o;
+}
+
+// kubeadm's componentconfigs.SignConfigMap: annotation kubeadm.kubernetes.io/component-config.hash =
+// "sha256:" + hex SHA-256 of the data values concatenated in key order. kubeadm upgrade regenerates a component
+// config only when the hash still matches (a ConfigMap without it counts as edited by the user).
+inline void signConfigMap(nlohmann::json& cm) {
+  std::string all;
+  for (const auto& [key, value] : cm["data"].items()) all += value.get<std::string>();  // nlohmann: keys sorted
+  cm["metadata"]["annotations"]["kubeadm.kubernetes.io/component-config.hash"] = "sha256:" + sha256Hex(all);
 }
 
 // Drops the final newline of a rendered YAML document (kubeadm embeds its documents with "|-").

@@ -34,7 +34,8 @@ std::string renderEtcdSystemdUnit(const Cluster& c, const Host& h, const std::st
 }
 
 std::string renderEtcdSystemdUnit(const Cluster& c, const Host& h) {
-  return renderEtcdSystemdUnit(c, h, etcdInitialCluster(c), "new");
+  auto [initialCluster, state] = etcdInstallForm(c, h);
+  return renderEtcdSystemdUnit(c, h, initialCluster, state);
 }
 
 }  // namespace kforge

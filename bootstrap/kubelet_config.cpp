@@ -18,7 +18,9 @@ std::string clusterDnsAddress(const Cluster& c) {
   return cidr->nth(10).str();
 }
 
-std::string renderKubeletConfig(const Cluster& c, const HostFacts& facts) {
+namespace {
+
+std::string render(const Cluster& c, const HostFacts& facts, bool nodeLocal) {
   using yaml::Node;
   const Version& k = c.kubernetesVersion;
   const Node zero("0s");
@@ -43,7 +45,7 @@ std::string renderKubeletConfig(const Cluster& c, const HostFacts& facts) {
   doc["clusterDomain"] = c.networking.dnsDomain;
   // Before 1.34 kubeadm passes the CRI socket as a flag (kubeadm-flags.env); from 1.34 it patches
   // instance-config.yaml's containerRuntimeEndpoint into this file (bootstrap/kubelet_flags.cpp).
-  doc["containerRuntimeEndpoint"] = usesNodeLocalCriSocket(k) ? criEndpoint(facts.criSocket) : "";
+  doc["containerRuntimeEndpoint"] = nodeLocal && usesNodeLocalCriSocket(k) ? criEndpoint(facts.criSocket) : "";
   doc["cpuManagerReconcilePeriod"] = zero;
   if (k >= Version{1, 32, 0, ""}) doc["crashLoopBackOff"] = Node::map();
   doc["evictionPressureTransitionPeriod"] = zero;
@@ -74,5 +76,11 @@ std::string renderKubeletConfig(const Cluster& c, const HostFacts& facts) {
   doc["volumeStatsAggPeriod"] = zero;
   return yaml::write(doc);
 }
+
+}  // namespace
+
+std::string renderKubeletConfig(const Cluster& c, const HostFacts& facts) { return render(c, facts, true); }
+
+std::string renderClusterKubeletConfig(const Cluster& c) { return render(c, {}, false); }
 
 }  // namespace kforge

@@ -4,8 +4,10 @@
 
 namespace kforge {
 
-std::string etcdServersFlag(const Cluster& c) {
-  if (c.etcd.topology == EtcdTopology::Stacked) return "https://127.0.0.1:2379";
+std::string etcdServersFlag(const Cluster& c, const Host* h) {
+  // Stacked: the local member on the loopback address of the host's family (kubeadm: ::1 when the advertise
+  // address is IPv6, where the member listens; 127.0.0.1 would find nothing on an IPv6 host).
+  if (c.etcd.topology == EtcdTopology::Stacked) return h && isIPv6(h->address) ? "https://[::1]:2379" : "https://127.0.0.1:2379";
   std::string out;
   for (const Host* h : c.etcdHosts()) {
     if (!out.empty()) out += ",";
@@ -26,7 +28,7 @@ Flags apiServerFlags(const Cluster& c, const Host& h) {
       {"etcd-cafile", pki + "/etcd/ca.crt"},
       {"etcd-certfile", pki + "/apiserver-etcd-client.crt"},
       {"etcd-keyfile", pki + "/apiserver-etcd-client.key"},
-      {"etcd-servers", etcdServersFlag(c)},
+      {"etcd-servers", etcdServersFlag(c, &h)},
       {"kubelet-client-certificate", pki + "/apiserver-kubelet-client.crt"},
       {"kubelet-client-key", pki + "/apiserver-kubelet-client.key"},
       {"kubelet-preferred-address-types", "InternalIP,ExternalIP,Hostname"},
@@ -54,7 +56,7 @@ std::string renderApiServerManifest(const Cluster& c, const Host& h, const HostF
   s.image = kubernetesImage(c, s.name);
   s.annotations["kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint"] =
       joinHostPort(h.address, c.apiServer.bindPort);
-  s.command = commandLine("kube-apiserver", apiServerFlags(c, h));
+  s.command = commandLine("kube-apiserver", apiServerFlags(c, h), c.apiServer.extraArgs, c.kubernetesVersion);
   const int port = c.apiServer.bindPort;
   s.liveness = HttpProbe{h.address, "/livez", port, "HTTPS"};
   s.readiness = HttpProbe{h.address, "/readyz", port, "HTTPS"};
@@ -62,6 +64,7 @@ std::string renderApiServerManifest(const Cluster& c, const Host& h, const HostF
   s.requests = {{"cpu", "250m"}};
   s.mounts = caCertMounts(facts.presentCaCertDirs);
   s.mounts.push_back({"k8s-certs", kPkiDir, kPkiDir, "DirectoryOrCreate", true});
+  setRelease(s, c.kubernetesVersion);
   return renderStaticPod(s);
 }
 

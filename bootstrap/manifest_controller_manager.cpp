@@ -49,7 +49,7 @@ std::string renderControllerManagerManifest(const Cluster& c, const Host& h, con
   s.name = "kube-controller-manager";
   s.image = kubernetesImage(c, s.name);
   const Flags flags = controllerManagerFlags(c);
-  s.command = commandLine(s.name, flags);
+  s.command = commandLine(s.name, flags, c.controllerManager.extraArgs, c.kubernetesVersion);
   const std::string host = probeHost(c.controllerManager.extraArgs);
   s.liveness = HttpProbe{host, "/healthz", 10257, "HTTPS"};
   s.startup = HttpProbe{host, "/healthz", 10257, "HTTPS"};
@@ -57,9 +57,12 @@ std::string renderControllerManagerManifest(const Cluster& c, const Host& h, con
   s.mounts = caCertMounts(facts.presentCaCertDirs);
   s.mounts.push_back({"k8s-certs", kPkiDir, kPkiDir, "DirectoryOrCreate", true});
   s.mounts.push_back({"kubeconfig", kKubeconfig, kKubeconfig, "FileOrCreate", true});
-  auto flex = flags.find("flex-volume-plugin-dir");
-  const std::string flexDir = flex != flags.end() ? flex->second : kFlexVolumeDir;
-  s.mounts.push_back({"flexvolume-dir", flexDir, flexDir, "DirectoryOrCreate", false});
+  if (c.kubernetesVersion < Version{1, 36, 0, ""}) {  // kubeadm 1.36 no longer mounts the flex-volume directory
+    auto flex = flags.find("flex-volume-plugin-dir");
+    const std::string flexDir = flex != flags.end() ? flex->second : kFlexVolumeDir;
+    s.mounts.push_back({"flexvolume-dir", flexDir, flexDir, "DirectoryOrCreate", false});
+  }
+  setRelease(s, c.kubernetesVersion);
   return renderStaticPod(s);
 }
 

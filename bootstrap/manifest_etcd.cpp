@@ -96,7 +96,8 @@ std::string renderEtcdManifest(const Cluster& c, const Host& h, const std::strin
   s.name = "etcd";
   s.image = etcdImage(c);
   s.annotations["kubeadm.kubernetes.io/etcd.advertise-client-urls"] = urlFor("https", h.address, 2379);
-  s.command = commandLine("etcd", etcdFlags(c, h, initialCluster, initialClusterState));
+  s.command = commandLine("etcd", etcdFlags(c, h, initialCluster, initialClusterState), c.etcd.extraArgs,
+                          c.kubernetesVersion);
   HttpProbe ep = metricsEndpoint(c, h);
   const bool livezReadyz = c.kubernetesVersion >= Version{1, 31, 0, ""};
   if (livezReadyz) {
@@ -119,11 +120,20 @@ std::string renderEtcdManifest(const Cluster& c, const Host& h, const std::strin
   s.mounts = {{"etcd-data", c.etcd.dataDir, c.etcd.dataDir, "DirectoryOrCreate", false},
               {"etcd-certs", certs, certs, "DirectoryOrCreate", false}};
   s.sortMounts = false;  // kubeadm lists etcd's mounts as etcd-data, etcd-certs (its volumes are sorted)
+  setRelease(s, c.kubernetesVersion);
   return renderStaticPod(s);
 }
 
+std::pair<std::string, std::string> etcdInstallForm(const Cluster& c, const Host& h) {
+  auto members = c.etcdHosts();
+  size_t index = 0;
+  while (index < members.size() && members[index]->name != h.name) ++index;
+  return {etcdInitialCluster(c, index), index == 0 ? "new" : "existing"};
+}
+
 std::string renderEtcdManifest(const Cluster& c, const Host& h) {
-  return renderEtcdManifest(c, h, etcdInitialCluster(c), "new");
+  auto [initialCluster, state] = etcdInstallForm(c, h);
+  return renderEtcdManifest(c, h, initialCluster, state);
 }
 
 }  // namespace kforge

@@ -23,14 +23,22 @@ std::string renderSchedulerManifest(const Cluster& c, const Host& h) {
   StaticPodSpec s;
   s.name = "kube-scheduler";
   s.image = kubernetesImage(c, s.name);
-  s.command = commandLine(s.name, schedulerFlags(c));
+  s.command = commandLine(s.name, schedulerFlags(c), c.scheduler.extraArgs, c.kubernetesVersion);
   std::string host = "127.0.0.1";
   if (auto it = c.scheduler.extraArgs.find("bind-address"); it != c.scheduler.extraArgs.end())
     host = (it->second == "0.0.0.0" || it->second == "::") ? "" : it->second;
-  s.liveness = HttpProbe{host, "/healthz", 10259, "HTTPS"};
-  s.startup = HttpProbe{host, "/healthz", 10259, "HTTPS"};
+  if (c.kubernetesVersion >= Version{1, 32, 0, ""}) {
+    // kubeadm 1.32+: /livez for liveness and startup, /readyz for a readiness probe (before: /healthz, no readiness).
+    s.liveness = HttpProbe{host, "/livez", 10259, "HTTPS"};
+    s.readiness = HttpProbe{host, "/readyz", 10259, "HTTPS"};
+    s.startup = HttpProbe{host, "/livez", 10259, "HTTPS"};
+  } else {
+    s.liveness = HttpProbe{host, "/healthz", 10259, "HTTPS"};
+    s.startup = HttpProbe{host, "/healthz", 10259, "HTTPS"};
+  }
   s.requests = {{"cpu", "100m"}};
   s.mounts.push_back({"kubeconfig", kKubeconfig, kKubeconfig, "FileOrCreate", true});
+  setRelease(s, c.kubernetesVersion);
   return renderStaticPod(s);
 }
 

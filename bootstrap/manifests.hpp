@@ -5,6 +5,7 @@
 #pragma once
 #include <set>
 #include <string>
+#include <utility>
 
 #include "bootstrap/static_pod.hpp"
 #include "core/file_set.hpp"
@@ -33,9 +34,9 @@ struct HostFacts {
 // ---- kube-apiserver (manifest_apiserver.cpp)
 Flags apiServerFlags(const Cluster& c, const Host& h);  // defaults merged with apiServer.extraArgs
 std::string renderApiServerManifest(const Cluster& c, const Host& h, const HostFacts& facts = {});
-// --etcd-servers: https://127.0.0.1:2379 when stacked, every etcd host's https://<addr>:2379 joined by ','
-// when external.
-std::string etcdServersFlag(const Cluster& c);
+// --etcd-servers: the local member when stacked (https://127.0.0.1:2379, https://[::1]:2379 on an IPv6 host h),
+// every etcd host's https://<addr>:2379 joined by ',' when external.
+std::string etcdServersFlag(const Cluster& c, const Host* h = nullptr);
 
 // ---- kube-controller-manager (manifest_controller_manager.cpp)
 Flags controllerManagerFlags(const Cluster& c);
@@ -58,7 +59,10 @@ Flags etcdFlags(const Cluster& c, const Host& h, const std::string& initialClust
                 const std::string& initialClusterState);
 std::string renderEtcdManifest(const Cluster& c, const Host& h, const std::string& initialCluster,
                                const std::string& initialClusterState);
-// Convenience: the full initial cluster (every member), state "new" — what `render` writes.
+// What `apply` installs on a member (and so what `render` shows): kubeadm's forms, with the members in inventory
+// order — the first member "<self>=<peer URL>" and "new" (kubeadm init); member i the members 0..i and "existing"
+// (kubeadm join: the members so far plus itself).
+std::pair<std::string, std::string> etcdInstallForm(const Cluster& c, const Host& h);  // {initialCluster, state}
 std::string renderEtcdManifest(const Cluster& c, const Host& h);
 // True when the cluster's etcd (image tag, or the expected host version for runAs: systemd) is 3.6 or newer.
 // Throws kforge::Error (InvalidInput) when etcd.imageTag is not an etcd version.
@@ -67,10 +71,12 @@ bool etcdAtLeast36(const Cluster& c);
 // ---- etcd as a systemd service (etcd_systemd_unit.cpp): same flags as the manifest, /usr/bin/etcd.
 std::string renderEtcdSystemdUnit(const Cluster& c, const Host& h, const std::string& initialCluster,
                                   const std::string& initialClusterState);
-std::string renderEtcdSystemdUnit(const Cluster& c, const Host& h);
+std::string renderEtcdSystemdUnit(const Cluster& c, const Host& h);  // etcdInstallForm, as the manifest
 
 // ---- kubelet (kubelet_config.cpp): KubeletConfiguration as kubeadm writes it for this Kubernetes version.
 std::string renderKubeletConfig(const Cluster& c, const HostFacts& facts = {});
+// The cluster-wide one kubeadm stores in the kubelet-config ConfigMap: no node's containerRuntimeEndpoint.
+std::string renderClusterKubeletConfig(const Cluster& c);
 // The 10th address of the (first) service subnet, e.g. 10.96.0.10.
 std::string clusterDnsAddress(const Cluster& c);
 

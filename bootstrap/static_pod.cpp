@@ -18,15 +18,38 @@ std::vector<std::string> commandLine(const std::string& binary, const Flags& fla
   return out;
 }
 
+bool extraArgsAfterDefaults(const Version& k) {
+  if (k.major != 1) return k.major > 1;
+  switch (k.minor) {
+    case 33: return k.patch >= 8;
+    case 34: return k.patch >= 4;
+    case 35: return k.patch >= 1;
+    default: return k.minor > 35;
+  }
+}
+
+std::vector<std::string> commandLine(const std::string& binary, const Flags& merged,
+                                     const std::map<std::string, std::string>& extraArgs, const Version& k) {
+  if (!extraArgsAfterDefaults(k)) return commandLine(binary, merged);
+  std::vector<std::string> out{binary};
+  for (const auto& [name, value] : merged)
+    if (!extraArgs.count(name)) out.push_back("--" + name + "=" + value);
+  for (const auto& [name, value] : extraArgs) out.push_back("--" + name + "=" + value);
+  return out;
+}
+
 namespace {
 
-yaml::Node probeNode(const HttpProbe& p, int initialDelay, int timeout, int failure, int period) {
+constexpr const char* kProbePortName = "probe-port";  // kubeadmconstants.ProbePort
+
+yaml::Node probeNode(const HttpProbe& p, int initialDelay, int timeout, int failure, int period, bool namedPort) {
   yaml::Node n = yaml::Node::map();
   n["failureThreshold"] = failure;
   yaml::Node& get = n["httpGet"];
   if (!p.host.empty()) get["host"] = p.host;  // empty: the pod's (host's) IP, as kubeadm for 0.0.0.0
   get["path"] = p.path;
-  get["port"] = p.port;
+  if (namedPort) get["port"] = kProbePortName;
+  else get["port"] = p.port;
   get["scheme"] = p.scheme;
   if (initialDelay > 0) n["initialDelaySeconds"] = initialDelay;  // Go omits zero values
   n["periodSeconds"] = period;
@@ -35,6 +58,12 @@ yaml::Node probeNode(const HttpProbe& p, int initialDelay, int timeout, int fail
 }
 
 }  // namespace
+
+void setRelease(StaticPodSpec& s, const Version& k) {
+  const bool from134 = k >= Version{1, 34, 0, ""};
+  s.namedProbePort = from134;
+  s.creationTimestampNull = !from134;
+}
 
 std::string renderStaticPod(const StaticPodSpec& s) {
   yaml::Node pod = yaml::Node::map();
@@ -46,7 +75,7 @@ std::string renderStaticPod(const StaticPodSpec& s) {
     yaml::Node& ann = meta["annotations"];
     for (const auto& [k, v] : s.annotations) ann[k] = v;
   }
-  meta["creationTimestamp"] = yaml::Node::null();  // what kubeadm 1.29–1.32 writes for a zero timestamp
+  if (s.creationTimestampNull) meta["creationTimestamp"] = yaml::Node::null();  // kubeadm before 1.34
   meta["labels"]["component"] = s.name;
   meta["labels"]["tier"] = "control-plane";
   meta["name"] = s.name;
@@ -57,13 +86,21 @@ std::string renderStaticPod(const StaticPodSpec& s) {
   c["command"] = yaml::Node::seqOf(s.command);
   c["image"] = s.image;
   c["imagePullPolicy"] = "IfNotPresent";
-  if (s.liveness) c["livenessProbe"] = probeNode(*s.liveness, 10, 15, 8, 10);
+  const bool named = s.namedProbePort;
+  if (s.liveness) c["livenessProbe"] = probeNode(*s.liveness, 10, 15, 8, 10, named);
   c["name"] = s.name;
-  if (s.readiness) c["readinessProbe"] = probeNode(*s.readiness, 0, 15, 3, 1);
+  if (named && s.liveness) {
+    yaml::Node port = yaml::Node::map();
+    port["containerPort"] = s.liveness->port;
+    port["name"] = kProbePortName;
+    port["protocol"] = "TCP";
+    c["ports"].push(std::move(port));
+  }
+  if (s.readiness) c["readinessProbe"] = probeNode(*s.readiness, 0, 15, 3, 1, named);
   yaml::Node& req = c["resources"]["requests"];
   req = yaml::Node::map();
   for (const auto& [k, v] : s.requests) req[k] = v;
-  if (s.startup) c["startupProbe"] = probeNode(*s.startup, 10, 15, 24, 10);
+  if (s.startup) c["startupProbe"] = probeNode(*s.startup, 10, 15, 24, 10, named);
 
   std::vector<HostPathMount> mounts = s.mounts;
   if (s.sortMounts)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/net.hpp"  // joinHostPort
+#include "core/version.hpp"
 
 namespace kforge {
 
@@ -20,6 +21,12 @@ Flags mergeFlags(Flags defaults, const std::map<std::string, std::string>& extra
 
 // [binary, "--a=1", "--b=2", ...] sorted by flag name.
 std::vector<std::string> commandLine(const std::string& binary, const Flags& flags);
+// kubeadm's ArgumentsToCommand for this release: `merged` is the defaults merged with extraArgs. Before 1.33.8,
+// 1.34.4 and 1.35.1 every flag is sorted by name; from those patch releases on the defaults without an override
+// are sorted and the extraArgs follow in their own order (kforge keeps extraArgs by name: sorted by name).
+std::vector<std::string> commandLine(const std::string& binary, const Flags& merged,
+                                     const std::map<std::string, std::string>& extraArgs, const Version& kubernetes);
+bool extraArgsAfterDefaults(const Version& kubernetes);
 
 struct HttpProbe {
   std::string host;
@@ -49,9 +56,17 @@ struct StaticPodSpec {
   // kubeadm sorts the container's volumeMounts by name for every component except etcd, whose two
   // mounts it lists in a fixed order (etcd-data, etcd-certs). Volumes are always sorted.
   bool sortMounts = true;
+  // Release-dependent layout (setRelease): kubeadm 1.34+ points the probes at a named container port
+  // "probe-port" (containerPort = the probes' port), and no longer writes "creationTimestamp: null"
+  // (apimachinery omits a zero creationTimestamp from 1.34).
+  bool namedProbePort = false;
+  bool creationTimestampNull = true;
 };
 
-// The pod as YAML, laid out like kubeadm's manifests (keys sorted, `creationTimestamp: null`,
+// Sets the release-dependent layout of a kubeadm static pod for this Kubernetes version.
+void setRelease(StaticPodSpec& spec, const Version& kubernetes);
+
+// The pod as YAML, laid out like kubeadm's manifests (keys sorted, `creationTimestamp: null` before 1.34,
 // `status: {}`), deterministic.
 std::string renderStaticPod(const StaticPodSpec& spec);
 

@@ -103,7 +103,19 @@ void writeNode(std::string& out, const Node& n, int indent) {
 
 }  // namespace
 
-std::string formatString(const std::string& s) { return emitScalar(s, resolvesToNonString(s)); }
+std::string formatString(const std::string& s) {
+  if (s.empty() || resolvesToNonString(s)) return emitScalar(s, true);  // go-yaml: "" and "10", "true", ...
+  std::string text = emitScalar(s, false);
+  if (text == s) return text;  // plain
+  // Not plain for its syntax (a leading '[', '*', ': ' inside, ...): go-yaml single-quotes such a string unless it
+  // holds something only double quotes can escape (control characters, line breaks).
+  for (unsigned char ch : s)
+    if (ch < 0x20 || ch == 0x7f) return text;
+  if (s.front() == ' ' || s.back() == ' ') return text;
+  std::string quoted = "'";
+  for (char ch : s) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return quoted + "'";
+}
 
 std::string write(const Node& doc) {
   std::string out;

@@ -3,7 +3,8 @@
 //   * mapping keys sorted (Go marshals structs through JSON maps),
 //   * block sequences NOT indented under their key ("containers:\n- command:\n  - etcd"),
 //   * empty mappings / sequences as "{}" / "[]" on the key's line,
-//   * strings that would read back as another type ("true", "10", "3.10", "null") double-quoted.
+//   * strings that would read back as another type ("true", "10", "3.10", "null") double-quoted, strings that
+//     cannot be plain for their syntax ("[fd00::1]:6443", "*.example.com") single-quoted.
 // Scalar quoting and escaping is delegated to yaml-cpp's Emitter; only the block layout is done here,
 // because yaml-cpp 0.7 always indents a block sequence under its mapping key and has no option not to.
 #pragma once
@@ -50,7 +51,7 @@ class Node {
 // Serializes a document (no leading "---", trailing newline).
 std::string write(const Node& doc);
 
-// How a string scalar is written: plain when unambiguous, otherwise quoted (yaml-cpp's choice).
+// How a string scalar is written: plain when unambiguous, otherwise quoted as go-yaml does (see above).
 std::string formatString(const std::string& s);
 
 }  // namespace kforge::yaml

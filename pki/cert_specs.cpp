@@ -117,8 +117,11 @@ std::vector<CertSpec> hostLeafSpecs(const Cluster& c, const Host& h, std::vector
     appendSans(api, c.apiServer.certSANs, warnings);
     normalize(api);
     out.push_back(api);
+    // Until kubeadm gave it the ClusterRole system:kubelet-api-admin, the kubelet client was a cluster admin by group.
+    std::vector<std::string> kubeletClientO;
+    if (!apiServerKubeletClientHasOwnRole(c.kubernetesVersion)) kubeletClientO = {"kubeadm:cluster-admins"};
     out.push_back(leaf("apiserver-kubelet-client", "apiserver-kubelet-client", "ca", "kube-apiserver-kubelet-client",
-                       {"kubeadm:cluster-admins"}, {client}));
+                       kubeletClientO, {client}));
     out.push_back(leaf("front-proxy-client", "front-proxy-client", "front-proxy-ca", "front-proxy-client", {}, {client}));
     out.push_back(leaf("apiserver-etcd-client", "apiserver-etcd-client", "etcd/ca", "kube-apiserver-etcd-client", {},
                        {client}));
@@ -132,6 +135,15 @@ std::vector<CertSpec> hostLeafSpecs(const Cluster& c, const Host& h, std::vector
                        {}, {client}));
   }
   return out;
+}
+
+bool apiServerKubeletClientHasOwnRole(const Version& k) {
+  // kubeadm #138958 and its backports: 1.33.12, 1.36.1 and 1.37 (not in 1.34.0-1.34.4 nor 1.35.4, whose kubeadm
+  // source still sets the group).
+  if (k.major != 1) return k.major > 1;
+  if (k.minor == 33) return k.patch >= 12;
+  if (k.minor == 36) return k.patch >= 1;
+  return k.minor >= 37;
 }
 
 bool kubeletUsesLocalApiServer(const Version& k) { return k >= Version{1, 33, 0, ""}; }

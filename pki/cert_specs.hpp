@@ -33,6 +33,9 @@ std::vector<KubeconfigSpec> hostKubeconfigSpecs(const Cluster& c, const Host& ho
 // The admin kubeconfig kept in the state dir for users (kubernetes-admin, kubeadm:cluster-admins, the endpoint).
 KubeconfigSpec adminKubeconfigSpec(const Cluster& c);
 
+// kubeadm 1.33.12+, 1.36.1+, 1.37: apiserver-kubelet-client has no O (it was kubeadm:cluster-admins) and is bound to
+// the ClusterRole system:kubelet-api-admin by the ClusterRoleBinding kubeadm:apiserver-kubelet-client.
+bool apiServerKubeletClientHasOwnRole(const Version& kubernetes);
 // kubeadm's ControlPlaneKubeletLocalMode (on by default from 1.33): kubelet.conf of control planes uses the local API.
 bool kubeletUsesLocalApiServer(const Version& kubernetes);
 // https://<controlPlaneEndpoint> (or the first control-plane host) and https://<advertise>:<bindPort>.

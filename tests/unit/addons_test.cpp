@@ -46,7 +46,10 @@ TEST(Addons, CorednsDeploymentImageReplicasAndCorefile) {
             "registry.example.com/k8s/coredns:v1.11.3");
   const std::string corefile = (*find(custom, "ConfigMap", "coredns"))["data"]["Corefile"];
   EXPECT_NE(corefile.find("kubernetes corp.example in-addr.arpa ip6.arpa {"), std::string::npos);
-  EXPECT_NE(corefile.find("disable success corp.example"), std::string::npos);
+  EXPECT_NE(corefile.find("    cache 30\n"), std::string::npos);  // 1.31: before the "disable" block (1.32)
+  auto v132 = testclusters::extraArgs();
+  v132.kubernetesVersion = *Version::parse("v1.32.0");
+  EXPECT_NE(renderCorefile(v132).find("disable success corp.example"), std::string::npos);
 }
 
 TEST(Addons, KubeProxyClusterCidrImageAndServer) {
@@ -185,3 +188,53 @@ TEST(Addons, KubeletConfigMapIsTheKubeletConfig) {
 }
 
 }  // namespace
+
+TEST(Addons, ApiServerKubeletClientBindingWhereKubeadmCreatesIt) {
+  // kubeadm 1.33.12+, 1.36.1+, 1.37: ClusterRoleBinding kubeadm:apiserver-kubelet-client (bootstrap-token phase).
+  auto objs = [](const char* v) { return addonObjects(testclusters::singleNode(v), testaddons::options()); };
+  EXPECT_EQ(find(objs("v1.35.4"), "ClusterRoleBinding", "kubeadm:apiserver-kubelet-client"), nullptr);
+  auto with = objs("v1.36.1");
+  const json* b = find(with, "ClusterRoleBinding", "kubeadm:apiserver-kubelet-client");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ((*b)["roleRef"]["name"], "system:kubelet-api-admin");
+  EXPECT_EQ((*b)["subjects"][0]["kind"], "User");
+  EXPECT_EQ((*b)["subjects"][0]["name"], "kube-apiserver-kubelet-client");
+}
+
+TEST(Addons, KubeadmConfigKeepsEcdsaForKubeadmRenewalsBeforeV1beta4) {
+  // kubeadm <= 1.30 (v1beta3) renews with RSA unless featureGates.PublicKeysECDSA is set; 1.31+ reads
+  // encryptionAlgorithm (v1beta4).
+  auto c = testclusters::singleNode("v1.30.6");
+  c.pki.keyAlgorithm = KeyAlgorithm::EcdsaP256;
+  auto doc = YAML::Load(renderClusterConfiguration(c));
+  EXPECT_EQ(doc["apiVersion"].as<std::string>(), "kubeadm.k8s.io/v1beta3");
+  EXPECT_TRUE(doc["featureGates"]["PublicKeysECDSA"].as<bool>());
+  c.pki.keyAlgorithm = KeyAlgorithm::Rsa2048;
+  EXPECT_FALSE(YAML::Load(renderClusterConfiguration(c))["featureGates"]);
+  c = testclusters::singleNode("v1.31.2");
+  c.pki.keyAlgorithm = KeyAlgorithm::EcdsaP256;
+  doc = YAML::Load(renderClusterConfiguration(c));
+  EXPECT_FALSE(doc["featureGates"]);
+  EXPECT_EQ(doc["encryptionAlgorithm"].as<std::string>(), "ECDSA-P256");
+}
+
+TEST(Addons, CorednsTemplatePerRelease) {
+  // kubeadm's CoreDNS of each release: "cache 30 { disable ... }" from 1.32, named probe ports from 1.34.
+  auto deploymentAndCorefile = [](const char* v) {
+    auto objs = corednsObjects(testclusters::singleNode(v));
+    return std::pair{*find(objs, "Deployment", "coredns"), renderCorefile(testclusters::singleNode(v))};
+  };
+  auto [d131, f131] = deploymentAndCorefile("v1.31.2");
+  EXPECT_NE(f131.find("    cache 30\n    loop\n"), std::string::npos);
+  auto [d133, f133] = deploymentAndCorefile("v1.33.13");
+  EXPECT_NE(f133.find("    cache 30 {\n       disable success cluster.local\n"), std::string::npos);
+  const json& c133 = d133["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(c133["livenessProbe"]["httpGet"]["port"], 8080);
+  EXPECT_EQ(c133["readinessProbe"]["httpGet"]["port"], 8181);
+  EXPECT_EQ(c133["ports"].size(), 3u);
+  auto [d134, f134] = deploymentAndCorefile("v1.34.0");
+  const json& c134 = d134["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(c134["livenessProbe"]["httpGet"]["port"], "liveness-probe");
+  EXPECT_EQ(c134["readinessProbe"]["httpGet"]["port"], "readiness-probe");
+  EXPECT_EQ(c134["ports"].size(), 5u);
+}

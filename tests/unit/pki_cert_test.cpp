@@ -301,3 +301,21 @@ TEST(PkiCert, ControlPlaneKubeletTalksToItsOwnApiServerFrom133) {
   EXPECT_EQ(server("cp2"), "https://127.0.1.12:6443");
   EXPECT_EQ(server("w1"), "https://127.0.1.11:6443");
 }
+
+TEST(PkiCert, ApiServerKubeletClientLosesClusterAdminsWhereKubeadmBindsItsOwnRole) {
+  // kubeadm #138958 (1.33.12, 1.36.1, 1.37): no O, bound to system:kubelet-api-admin instead.
+  Cluster c = kforge::testing::stackedCluster();
+  auto org = [&](const char* v) {
+    c.kubernetesVersion = *Version::parse(v);
+    for (const auto& s : hostLeafSpecs(c, *c.findHost("cp1")))
+      if (s.name == "apiserver-kubelet-client") return s.organization;
+    return std::vector<std::string>{"?"};
+  };
+  const std::vector<std::string> admins = {"kubeadm:cluster-admins"}, none;
+  EXPECT_EQ(org("v1.33.11"), admins);
+  EXPECT_EQ(org("v1.33.12"), none);
+  EXPECT_EQ(org("v1.34.4"), admins);
+  EXPECT_EQ(org("v1.35.4"), admins);
+  EXPECT_EQ(org("v1.36.1"), none);
+  EXPECT_EQ(org("v1.37.2"), none);
+}

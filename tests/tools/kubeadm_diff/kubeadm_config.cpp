@@ -63,7 +63,10 @@ std::string kubeadmConfig(const Cluster& c, const Host& h, NodeRole role) {
   o << "---\napiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n";
   o << "kubernetesVersion: " << c.kubernetesVersion.str() << "\n";
   o << "clusterName: " << q(c.clusterName) << "\n";
+  // A worker joins through the endpoint (without one, the first control plane, as `kubeadm join <cp1>:<port>`):
+  // its kubelet.conf (`kubeadm kubeconfig user`) points there.
   if (!c.controlPlaneEndpoint.empty()) o << "controlPlaneEndpoint: " << q(c.controlPlaneEndpoint) << "\n";
+  else if (role == NodeRole::Worker) o << "controlPlaneEndpoint: " << q(c.endpointHostPort()) << "\n";
   o << "certificatesDir: /etc/kubernetes/pki\n";
   o << "imageRepository: " << q(c.images.repository) << "\n";
   o << "encryptionAlgorithm: " << algorithm(c.pki.keyAlgorithm) << "\n";
