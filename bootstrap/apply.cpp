@@ -223,6 +223,7 @@ std::string Applier::labelAndTaint(const Host& h, const std::string& criSocket) 
 }
 
 std::string Applier::applyAddons(const std::vector<std::string>& paths) {
+  waitEndpointReady();
   std::string rbac = ensureClusterAdmins(c_, o_.stateDir, o_.waitTimeout);
   auto client = kube::KubeClient::fromKubeconfig(o_.stateDir + "/admin.conf");
   AddonOptions ao;
@@ -241,6 +242,16 @@ void Applier::waitApiReady(const Host& h) {
   auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
   std::string url = apiUrl(h.address) + "/readyz";
   waitUntil(o_.waitTimeout, "kube-apiserver /readyz on " + h.name, [&]() -> std::string {
+    auto r = probeApi(kc, url);
+    if (r.ok()) return "";
+    return r.error.empty() ? "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200) : r.error;
+  });
+}
+
+void Applier::waitEndpointReady() {
+  auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
+  std::string url = "https://" + c_.endpointHostPort() + "/readyz";
+  waitUntil(o_.waitTimeout, "the API endpoint " + c_.endpointHostPort() + " /readyz", [&]() -> std::string {
     auto r = probeApi(kc, url);
     if (r.ok()) return "";
     return r.error.empty() ? "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200) : r.error;
