@@ -43,6 +43,7 @@ void registerAll(CLI::App& app, GlobalOptions& g) {
   registerApply(app, g);
   registerStatus(app, g);
   registerKubeconfig(app, g);
+  registerToken(app, g);
   registerReset(app, g);
   registerEtcd(app, g);
   registerBackup(app, g);

@@ -25,6 +25,7 @@ void registerImages(CLI::App& app, GlobalOptions& g);
 void registerApply(CLI::App& app, GlobalOptions& g);  // plan + apply
 void registerStatus(CLI::App& app, GlobalOptions& g);
 void registerKubeconfig(CLI::App& app, GlobalOptions& g);
+void registerToken(CLI::App& app, GlobalOptions& g);
 void registerReset(CLI::App& app, GlobalOptions& g);
 void registerEtcd(CLI::App& app, GlobalOptions& g);
 void registerBackup(CLI::App& app, GlobalOptions& g);
