@@ -6,6 +6,7 @@
 # fixtures; new inputs go to a scratch copy, never into the source tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/build_progress.sh
 SECONDS_TO_RUN=${1:-60}
 BUILD=build-fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
@@ -14,7 +15,8 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DKFORGE_FUZZ=ON \
   -DCMAKE_CXX_FLAGS="$SAN -fsanitize=fuzzer-no-link" -DCMAKE_EXE_LINKER_FLAGS="$SAN" "${launcher[@]}" >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target kforge_inventory_fuzz >/dev/null
+echo "fuzz: building kforge_inventory_fuzz in $BUILD (clang, libFuzzer, ASan+UBSan)"
+cmake --build "$BUILD" -j"$(nproc)" --target kforge_inventory_fuzz | build_progress fuzz "$start"
 echo "fuzz: built kforge_inventory_fuzz in $(($(date +%s) - start)) s; fuzzing for ${SECONDS_TO_RUN} s"
 work=$(mktemp -d "${TMPDIR:-/tmp}/kforge-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
