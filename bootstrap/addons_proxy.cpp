@@ -148,6 +148,8 @@ std::vector<json> kubeProxyObjects(const Cluster& c) {
         {{"mountPath", "/lib/modules"}, {"name", "lib-modules"}, {"readOnly", true}}}},
       {"env", {{{"name", "NODE_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "spec.nodeName"}}}}}}}},
   };
+  // kubeadm appends its own *_PROXY environment after NODE_NAME (phases/addons/proxy); kforge: spec.proxy.
+  for (const auto& [name, value] : c.proxy.env()) container["env"].push_back({{"name", name}, {"value", value}});
   json podSpec = {
       {"priorityClassName", "system-node-critical"},
       {"containers", {container}},

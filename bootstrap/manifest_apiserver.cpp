@@ -65,6 +65,7 @@ std::string renderApiServerManifest(const Cluster& c, const Host& h, const HostF
   s.mounts = caCertMounts(facts.presentCaCertDirs);
   s.mounts.push_back({"k8s-certs", kPkiDir, kPkiDir, "DirectoryOrCreate", true});
   setRelease(s, c.kubernetesVersion);
+  s.env = c.proxy.env();  // kubeadm: its own *_PROXY environment (spec.proxy)
   return renderStaticPod(s);
 }
 

@@ -63,6 +63,7 @@ std::string renderControllerManagerManifest(const Cluster& c, const Host& h, con
     s.mounts.push_back({"flexvolume-dir", flexDir, flexDir, "DirectoryOrCreate", false});
   }
   setRelease(s, c.kubernetesVersion);
+  s.env = c.proxy.env();  // kubeadm: its own *_PROXY environment (spec.proxy)
   return renderStaticPod(s);
 }
 

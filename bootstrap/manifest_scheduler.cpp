@@ -39,6 +39,7 @@ std::string renderSchedulerManifest(const Cluster& c, const Host& h) {
   s.requests = {{"cpu", "100m"}};
   s.mounts.push_back({"kubeconfig", kKubeconfig, kKubeconfig, "FileOrCreate", true});
   setRelease(s, c.kubernetesVersion);
+  s.env = c.proxy.env();  // kubeadm: its own *_PROXY environment (spec.proxy)
   return renderStaticPod(s);
 }
 

@@ -84,6 +84,12 @@ std::string renderStaticPod(const StaticPodSpec& s) {
   yaml::Node& spec = pod["spec"];
   yaml::Node c = yaml::Node::map();
   c["command"] = yaml::Node::seqOf(s.command);
+  for (const auto& [name, value] : s.env) {
+    yaml::Node e = yaml::Node::map();
+    e["name"] = name;
+    e["value"] = value;
+    c["env"].push(std::move(e));
+  }
   c["image"] = s.image;
   c["imagePullPolicy"] = "IfNotPresent";
   const bool named = s.namedProbePort;

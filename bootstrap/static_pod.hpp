@@ -48,6 +48,7 @@ struct StaticPodSpec {
   std::string image;
   std::map<std::string, std::string> annotations;
   std::vector<std::string> command;
+  std::vector<std::pair<std::string, std::string>> env;  // the container's env (name, value), in this order
   std::optional<HttpProbe> liveness;   // 10/15/8/10 (initialDelay/timeout/failure/period)
   std::optional<HttpProbe> readiness;  // 0/15/3/1
   std::optional<HttpProbe> startup;    // 10/15/24/10

@@ -101,6 +101,14 @@ int Cluster::endpointPort() const {
 }  // namespace kforge
 
 namespace kforge {
+std::vector<std::pair<std::string, std::string>> ProxySpec::env() const {
+  std::vector<std::pair<std::string, std::string>> out;  // in byte order of the names, as Go's sort: 'S' < '_'
+  if (!httpsProxy.empty()) out.emplace_back("HTTPS_PROXY", httpsProxy);
+  if (!httpProxy.empty()) out.emplace_back("HTTP_PROXY", httpProxy);
+  if (!noProxy.empty()) out.emplace_back("NO_PROXY", noProxy);
+  return out;
+}
+
 int UpgradeSpec::workerBatch(int workers) const {
   if (maxUnavailableWorkersPercent > 0) return std::max(1, workers * maxUnavailableWorkersPercent / 100);
   return std::max(1, maxUnavailableWorkers);

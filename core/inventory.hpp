@@ -125,6 +125,16 @@ struct UpgradeSpec {
   int workerBatch(int workers) const;
 };
 
+// spec.proxy: the proxy environment of the control-plane pods (kube-apiserver, kube-controller-manager,
+// kube-scheduler) and of kube-proxy. kubeadm copies every *_PROXY variable of its own process environment there
+// (util/env.go GetProxyEnvVars); kforge renders the same files whatever environment it runs in, so the inventory
+// says it. Not etcd (kubeadm gives etcd none either).
+struct ProxySpec {
+  std::string httpProxy, httpsProxy, noProxy;  // HTTP_PROXY, HTTPS_PROXY, NO_PROXY; empty = not set
+  // The set ones as (name, value), sorted by name in byte order (kubeadm's MergeKubeadmEnvVars: HTTPS_PROXY first).
+  std::vector<std::pair<std::string, std::string>> env() const;
+};
+
 struct Cluster {
   std::string name;  // metadata.name
   Version kubernetesVersion;
@@ -140,6 +150,7 @@ struct Cluster {
   SshSpec ssh;
   BackupsSpec backups;
   UpgradeSpec upgrade;
+  ProxySpec proxy;
   std::vector<NodePool> nodePools;
   // Host addresses may be loopback addresses (127.0.0.0/8, ::1): only for kforge's single-machine testbed
   // (tests/testbed), whose hosts are namespaces sharing one network stack. Off by default.

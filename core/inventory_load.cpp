@@ -120,6 +120,21 @@ void readBackups(Reader& r, const Entry& e, BackupsSpec& s) {
   if (auto v = m.get("keep")) s.keep = integer(r, *v, 1, 100000);
 }
 
+void readProxy(Reader& r, const Entry& e, ProxySpec& s) {
+  auto m = mapAt(r, e, "proxy: {httpProxy: 'http://proxy.example.com:3128', noProxy: '10.0.0.0/8,.svc'}",
+                 {"httpProxy", "httpsProxy", "noProxy"});
+  // Values go into pod specs as they are: one line of printable text.
+  auto value = [&](const Entry& v, const char* example) {
+    std::string s = nonEmpty(r, v, example);
+    for (unsigned char ch : s)
+      if (ch < 0x20 || ch == 0x7f) r.fail(v.loc, v.path + " must be one line of printable text (e.g. " + example + ")");
+    return s;
+  };
+  if (auto v = m.get("httpProxy")) s.httpProxy = value(*v, "httpProxy: http://proxy.example.com:3128");
+  if (auto v = m.get("httpsProxy")) s.httpsProxy = value(*v, "httpsProxy: http://proxy.example.com:3128");
+  if (auto v = m.get("noProxy")) s.noProxy = value(*v, "noProxy: 10.0.0.0/8,.svc,.cluster.local");
+}
+
 void readUpgrade(Reader& r, const Entry& e, UpgradeSpec& s) {
   auto m = mapAt(r, e, "upgrade: {strategy: in-place}", {"strategy", "maxUnavailableWorkers", "drainTimeout", "kubelet"});
   if (auto v = m.get("strategy"))
@@ -207,8 +222,8 @@ NodePool readPool(Reader& r, const Entry& e) {
 void readSpec(Reader& r, const Entry& e, Cluster& c) {
   auto m = mapAt(r, e, "spec: {kubernetesVersion: v1.31.2, nodePools: [...]}",
                  {"kubernetesVersion", "controlPlaneEndpoint", "clusterName", "networking", "etcd", "apiServer",
-                  "controllerManager", "scheduler", "pki", "images", "ssh", "backups", "upgrade", "nodePools",
-                  "allowLoopbackAddresses"});
+                  "controllerManager", "scheduler", "pki", "images", "ssh", "backups", "upgrade", "proxy",
+                  "nodePools", "allowLoopbackAddresses"});
   auto kv = m.require("kubernetesVersion", "kubernetesVersion: v1.31.2");
   c.kubernetesVersion = *Version::parse(kubernetesVersion(r, kv));
   if (auto v = m.get("controlPlaneEndpoint")) c.controlPlaneEndpoint = str(r, *v);
@@ -223,6 +238,7 @@ void readSpec(Reader& r, const Entry& e, Cluster& c) {
   if (auto v = m.get("ssh")) readSsh(r, *v, c.ssh);
   if (auto v = m.get("backups")) readBackups(r, *v, c.backups);
   if (auto v = m.get("upgrade")) readUpgrade(r, *v, c.upgrade);
+  if (auto v = m.get("proxy")) readProxy(r, *v, c.proxy);
   if (auto v = m.get("allowLoopbackAddresses")) c.allowLoopbackAddresses = boolean(r, *v);
   auto pools = m.require("nodePools", "nodePools: [{name: control, role: control-plane, hosts: [...]}]");
   for (const auto& p : list(r, pools, "nodePools: [{name: control, role: control-plane, hosts: [...]}]"))

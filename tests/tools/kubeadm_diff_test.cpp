@@ -374,7 +374,9 @@ CaseResult Runner::run() {
     std::string envs =
         "unshare --net --uts -- sh -c 'hostname kforge-kubeadm-oracle && exec \"$0\" \"$@\"' env -i PATH=/usr/bin:/bin "
         "KUBEADM_INIT_DRYRUN_DIR=/out";
-    if (c_.proxyEnv) envs += " HTTP_PROXY=http://proxy.example.test:3128 HTTPS_PROXY=http://proxy.example.test:3128 NO_PROXY=10.0.0.0/8,.svc";
+    if (c_.proxyEnv)
+      envs += std::string(" HTTP_PROXY=") + kubeadmdiff::kProxyHttp + " HTTPS_PROXY=" + kubeadmdiff::kProxyHttps +
+              " NO_PROXY=" + kubeadmdiff::kNoProxy;
     std::string skip = skipPhases(h.role, h.role == NodeRole::EtcdMember && h.etcdIndex == 0);
     if (c_.partial)
       skip = "preflight,certs/apiserver-kubelet-client,certs/front-proxy-client,certs/etcd-server,certs/etcd-peer,"

@@ -305,3 +305,29 @@ TEST(Inventory, TaintsKeyPresentEvenWhenEmptyIsRecorded) {
   EXPECT_TRUE(c.findPool("cp")->taints.empty());
   EXPECT_FALSE(c.findPool("w")->taintsSet);
 }
+
+// spec.proxy: the environment kubeadm copies into the control-plane pods and kube-proxy, sorted by name.
+TEST(Inventory, ProxyEnvironment) {
+  const std::string cp = pool("cp", "control-plane", 1, 0);
+  Cluster none = parseInventory(inv("", cp), "p.yaml");
+  EXPECT_TRUE(none.proxy.env().empty());
+  Cluster c = parseInventory(
+      inv("  proxy: {noProxy: '10.0.0.0/8,.svc', httpProxy: 'http://proxy:3128', httpsProxy: 'http://proxy:3129'}\n", cp),
+      "p.yaml");
+  std::vector<std::pair<std::string, std::string>> want{
+      {"HTTPS_PROXY", "http://proxy:3129"}, {"HTTP_PROXY", "http://proxy:3128"}, {"NO_PROXY", "10.0.0.0/8,.svc"}};
+  EXPECT_EQ(c.proxy.env(), want);
+  try {
+    parseInventory(inv("  proxy: {httpProxy: \"http://a\\x1bb\"}\n", cp), "p.yaml");
+    ADD_FAILURE() << "an escape character in a proxy value was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("p.yaml:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("spec.proxy.httpProxy must be one line"), std::string::npos) << e.what();
+  }
+  try {
+    parseInventory(inv("  proxy: {ftpProxy: x}\n", cp), "p.yaml");
+    ADD_FAILURE() << "an unknown key was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ftpProxy"), std::string::npos) << e.what();
+  }
+}

@@ -267,6 +267,10 @@ GeneratedCase generateCase(uint64_t seed, const std::vector<std::string>& releas
 
   gc.inventoryYaml = o.str();
   gc.proxyEnv = r.chance(8);
+  if (gc.proxyEnv)  // spec.proxy before nodePools (the draws stay in their order: the same seeds, the same cases)
+    gc.inventoryYaml.insert(gc.inventoryYaml.find("  nodePools:\n"), std::string("  proxy: {httpProxy: '") + kProxyHttp +
+                                                                     "', httpsProxy: '" + kProxyHttps + "', noProxy: '" +
+                                                                     kNoProxy + "'}\n");
   gc.kubeadmOwnCas = r.chance(12);
   gc.summary = version + " " + (external ? "external" : "stacked") + "/" + (systemd ? "systemd" : "static-pod") + " " +
                std::to_string(cps) + "cp+" + std::to_string(etcds) + "etcd+" + std::to_string(workers) + "w " + alg +

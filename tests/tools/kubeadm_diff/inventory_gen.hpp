@@ -25,11 +25,16 @@ struct Rng {
 // splitmix64: case seeds from the run seed.
 uint64_t mixSeed(uint64_t x);
 
+// A proxy case: kubeadm runs with these in its environment, kforge's inventory has them as spec.proxy.
+inline constexpr const char* kProxyHttp = "http://proxy.example.test:3128";
+inline constexpr const char* kProxyHttps = "http://proxy.example.test:3128";
+inline constexpr const char* kNoProxy = "10.0.0.0/8,.svc";
+
 struct GeneratedCase {
   uint64_t seed = 0;
   std::string kubeadmRelease;  // the pinned release whose kubeadm judges the case ("v1.36.3")
   std::string inventoryYaml;
-  bool proxyEnv = false;       // run kubeadm with HTTP(S)_PROXY/NO_PROXY in its environment
+  bool proxyEnv = false;       // kubeadm with HTTP(S)_PROXY/NO_PROXY in its environment, kforge with spec.proxy
   bool kubeadmOwnCas = false;  // let kubeadm generate its own CAs (compares the CA certificates too)
   std::string summary;         // one line: version, topology, hosts, algorithm
 };
