@@ -6,6 +6,7 @@
 // `kforge apply` refuses to run with an inventory older than what the cluster runs (it would be a downgrade).
 #include <unistd.h>
 
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "core/utc.hpp"
 #include "pki/store.hpp"
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/wait.hpp"
 #include "kube/kubeconfig.hpp"
 #include "upgrade/inplace.hpp"
 #include "upgrade/probe.hpp"
@@ -175,7 +177,14 @@ int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
       report->setProbe(figures);
       if (!g.json()) std::cerr << "Availability probe: " << probeSummary(figures) << "\n";
     }
-    report->finish(ok, error);
+    double total = progress.elapsedSeconds(), waited = waitedSeconds();
+    report->finish(ok, error, waited);
+    if (!g.json()) {
+      char times[160];
+      std::snprintf(times, sizeof times, "%.1f s (%.1f s waiting for the cluster, %.1f s kforge's own work)", total, waited,
+                    total - waited);
+      std::cerr << "This run: " << times << "\n";
+    }
     if (!g.json()) std::cerr << "Run report: kforge report " << report->runId() << " --state-dir " << state.root << "\n";
   };
   try {

@@ -121,6 +121,12 @@ struct UpgradeSpec {
   // (through sudo when not root) with KUBELET_VERSION=vX.Y.Z in its environment, e.g.
   // `apt-get install -y --allow-change-held-packages kubelet="${KUBELET_VERSION#v}-*"`.
   std::string kubeletPackageCommand;
+  // Or (exactly one of the two): a local directory holding each release's kubelet binary, as
+  // `kubelet-vX.Y.Z` or `vX.Y.Z/kubelet` (optionally with a `.sha256` file beside it), uploaded to each node,
+  // checked there by sha256 and renamed over kubeletBinaryPath (the old one kept aside). Relative to the
+  // inventory file's directory (kubeletBinaryDir() in core/state_dir.hpp).
+  std::string kubeletBinaryDir;
+  std::string kubeletBinaryPath = "/usr/bin/kubelet";  // where binaryDir's kubelet goes on the node
   // Workers in one batch: the count, or the percentage of `workers` (at least 1).
   int workerBatch(int workers) const;
 };

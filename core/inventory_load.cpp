@@ -159,9 +159,30 @@ void readUpgrade(Reader& r, const Entry& e, UpgradeSpec& s) {
   if (auto v = m.get("drainTimeout")) s.drainTimeoutSeconds = duration(r, *v);
   if (auto v = m.get("kubelet")) {
     auto k = mapAt(r, *v, "kubelet: {packageCommand: 'apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"'}",
-                   {"packageCommand"});
-    if (auto c = k.get("packageCommand"))
-      s.kubeletPackageCommand = nonEmpty(r, *c, "packageCommand: apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"");
+                   {"packageCommand", "binaryDir", "binaryPath"});
+    auto pc = k.get("packageCommand");
+    auto bd = k.get("binaryDir");
+    if (pc.has_value() == bd.has_value())
+      throw Error(v->loc, std::string("spec.upgrade.kubelet: ") +
+                              (pc ? "packageCommand and binaryDir both set" : "neither packageCommand nor binaryDir set") +
+                              "; set exactly one (packageCommand: 'apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"', "
+                              "or binaryDir: ./kubelet-binaries)");
+    if (pc) s.kubeletPackageCommand = nonEmpty(r, *pc, "packageCommand: apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"");
+    if (bd) s.kubeletBinaryDir = nonEmpty(r, *bd, "binaryDir: ./kubelet-binaries");
+    if (auto bp = k.get("binaryPath")) {
+      if (!bd) throw Error(bp->loc, "spec.upgrade.kubelet.binaryPath is only used with binaryDir");
+      std::string p = nonEmpty(r, *bp, "binaryPath: /usr/bin/kubelet");
+      bool ok = p.size() > 1 && p[0] == '/' && p.back() != '/' && p.find("//") == std::string::npos &&
+                p.find("/../") == std::string::npos && p.find("/./") == std::string::npos &&
+                p.substr(p.size() - 3) != "/.." && p.substr(p.size() - 2) != "/.";
+      for (char ch : p)
+        ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '/' ||
+                    ch == '.' || ch == '_' || ch == '-');
+      if (!ok)
+        throw Error(bp->loc, "binaryPath: '" + p + "' is not a normalised absolute path of letters, digits, '.', '_', '-' "
+                             "(e.g. /usr/bin/kubelet)");
+      s.kubeletBinaryPath = p;
+    }
   }
 }
 

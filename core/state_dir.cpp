@@ -27,4 +27,8 @@ std::string backupDir(const Cluster& c, const std::string& overrideDir) {
   return dir;
 }
 
+std::string kubeletBinaryDir(const Cluster& c) {
+  return c.upgrade.kubeletBinaryDir.empty() ? "" : besideInventory(c, c.upgrade.kubeletBinaryDir);
+}
+
 }  // namespace kforge

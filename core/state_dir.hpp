@@ -22,4 +22,7 @@ struct StateDir {
 // when the directory exists but is not private to the user.
 std::string backupDir(const Cluster& c, const std::string& overrideDir = "");
 
+// spec.upgrade.kubelet.binaryDir resolved against the inventory's directory ("" when not set).
+std::string kubeletBinaryDir(const Cluster& c);
+
 }  // namespace kforge

@@ -236,6 +236,7 @@ json toJson(const RunData& run) {
                         {"finishedAt", timeOrNull(a.finishedMs)},
                         {"outcome", a.outcome},
                         {"error", a.error},
+                        {"waitingSeconds", std::round(a.waitingSeconds * 1000) / 1000},
                         {"steps", steps},
                         {"gate", gate},
                         {"probe", a.probe ? probeToJson(*a.probe) : json(nullptr)}});
@@ -285,6 +286,7 @@ RunData runFromJson(const json& j) {
     a.finishedMs = timeField(ja, "finishedAt", aw, false);
     a.outcome = str(ja, "outcome");
     a.error = str(ja, "error");
+    a.waitingSeconds = num(ja, "waitingSeconds");
     if (ja.contains("steps") && ja["steps"].is_array())
       for (const auto& js : ja["steps"]) {
         if (!js.is_object()) throw Error(aw + ": a step is not an object", ExitCode::InvalidInput);
@@ -592,7 +594,7 @@ void RunReport::attach(Progress& progress) {
   progress.addListener([impl](const ProgressEvent& e) { RunReport(impl).record(e); });
 }
 
-void RunReport::finish(bool ok, const std::string& error) {
+void RunReport::finish(bool ok, const std::string& error, double waitingSeconds) {
   std::lock_guard lock(impl_->mu);
   const int64_t now = unixMsNow();
   Attempt& a = impl_->cur();
@@ -604,6 +606,7 @@ void RunReport::finish(bool ok, const std::string& error) {
   a.outcome = ok ? "succeeded" : "failed";
   a.error = ok ? "" : clean(error, kDetailBytes);
   a.finishedMs = now;
+  a.waitingSeconds = waitingSeconds;
   impl_->run.outcome = a.outcome;
   impl_->run.finishedMs = now;
   impl_->save();

@@ -11,7 +11,7 @@
 //   {kind, version, runId, cluster, commandKey, fromVersion, toVersion, strategy, startedAt, finishedAt|null,
 //    outcome: running|succeeded|failed,
 //    attempts: [{attempt, commandLine, startedAt, finishedAt|null, outcome: running|succeeded|failed|interrupted,
-//                error, steps: [{phase, host, description, start, end|null,
+//                error, waitingSeconds, steps: [{phase, host, description, start, end|null,
 //                                result: running|ok|failed|skipped|interrupted, detail, backupId}],
 //                gate: [{check, host, result: ok|warning|failed, message}],
 //                probe: null | {runId, startedAt, durationSeconds, intervalMs,
@@ -64,6 +64,9 @@ struct Attempt {
   int64_t finishedMs = 0;  // 0 while running
   std::string outcome = "running";  // running | succeeded | failed | interrupted
   std::string error;
+  // Of the attempt's time, how much went to waiting for the cluster (components healthy, etcd caught up, drains,
+  // Nodes Ready: bootstrap/wait.hpp's waitedSeconds); the rest is kforge's own work.
+  double waitingSeconds = 0;
   std::vector<StepRecord> steps;
   std::vector<GateRecord> gate;
   std::optional<ProbeFigures> probe;
@@ -130,7 +133,7 @@ class RunReport {
   void attach(Progress& progress);
   // Ends the attempt and the run: succeeded when ok, else failed with error. Steps still running become
   // "interrupted".
-  void finish(bool ok, const std::string& error = "");
+  void finish(bool ok, const std::string& error = "", double waitingSeconds = 0);
 
  private:
   struct Impl;

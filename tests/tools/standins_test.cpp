@@ -35,6 +35,11 @@ TEST(Standins, KubeletRefusesAMissingOrWrongConfig) {
   auto notInstalled = run("KFORGE_STANDIN_KUBELET_VERSION_FILE=" + shq(dir + "/none") + " " + standin("kubelet") + " --version");
   EXPECT_NE(notInstalled.exitCode, 0);
   EXPECT_NE(notInstalled.out.find("kubelet is not installed on this host"), std::string::npos) << notInstalled.out;
+  // A "kubelet binary" of one release (testbed kubelet-binary) fixes the version, whatever the package says.
+  EXPECT_EQ(run("KFORGE_STANDIN_KUBELET_VERSION=v1.37.2 " + kubelet + " --version").out, "Kubernetes v1.37.2\n");
+  auto badVersion = run("KFORGE_STANDIN_KUBELET_VERSION=1.37 " + kubelet + " --version");
+  EXPECT_NE(badVersion.exitCode, 0);
+  EXPECT_NE(badVersion.out.find("is not a kubelet version"), std::string::npos) << badVersion.out;
   run("rm -rf " + shq(dir));
 }
 

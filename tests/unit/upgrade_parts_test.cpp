@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/inventory.hpp"
+#include "core/state_dir.hpp"
 #include "upgrade/cluster_state.hpp"
 #include "upgrade/drain.hpp"
 #include "upgrade/gate.hpp"
@@ -93,4 +94,42 @@ TEST(UpgradeInventory, KubeletPackageCommand) {
       "    - name: cp\n      role: control-plane\n      hosts: [{name: cp1, address: 10.0.0.1}]\n",
       "i.yaml");
   EXPECT_EQ(c.upgrade.kubeletPackageCommand, "apt-get install -y kubelet=\"${KUBELET_VERSION#v}-*\"");
+  EXPECT_TRUE(c.upgrade.kubeletBinaryDir.empty());
+}
+
+namespace {
+std::string kubeletInv(const std::string& kubelet) {
+  return "apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: c}\nspec:\n  kubernetesVersion: v1.36.3\n"
+         "  upgrade:\n    kubelet: " + kubelet + "\n  nodePools:\n"
+         "    - name: cp\n      role: control-plane\n      hosts: [{name: cp1, address: 10.0.0.1}]\n";
+}
+}  // namespace
+
+TEST(UpgradeInventory, KubeletBinaryDir) {
+  auto c = parseInventory(kubeletInv("{binaryDir: bins}"), "/srv/inv/i.yaml");
+  EXPECT_EQ(c.upgrade.kubeletBinaryDir, "bins");
+  EXPECT_EQ(c.upgrade.kubeletBinaryPath, "/usr/bin/kubelet");
+  EXPECT_EQ(kubeletBinaryDir(c), "/srv/inv/bins");  // beside the inventory, like spec.backups.dir
+  EXPECT_TRUE(c.upgrade.kubeletPackageCommand.empty());
+  auto d = parseInventory(kubeletInv("{binaryDir: /opt/k, binaryPath: /usr/local/bin/kubelet}"), "i.yaml");
+  EXPECT_EQ(kubeletBinaryDir(d), "/opt/k");
+  EXPECT_EQ(d.upgrade.kubeletBinaryPath, "/usr/local/bin/kubelet");
+}
+
+TEST(UpgradeInventory, KubeletExactlyOneWayWithItsLocation) {
+  for (const auto& [kubelet, want] : std::vector<std::pair<std::string, std::string>>{
+           {"{packageCommand: 'x', binaryDir: bins}", "i.yaml:7:14: spec.upgrade.kubelet: packageCommand and binaryDir both set"},
+           {"{}", "i.yaml:7:14: spec.upgrade.kubelet: neither packageCommand nor binaryDir set"},
+           {"{packageCommand: x, binaryPath: /usr/bin/kubelet}", "i.yaml:7:"},
+           {"{binaryDir: b, binaryPath: usr/bin/kubelet}", "i.yaml:7:"},
+           {"{binaryDir: b, binaryPath: '/usr/bin/../kubelet'}", "i.yaml:7:"},
+           {"{binaryDir: b, binaryPath: '/usr/bin/kubelet;rm'}", "i.yaml:7:"},
+           {"{binaryDir: b, binaryPath: /usr/bin/}", "i.yaml:7:"}}) {
+    try {
+      parseInventory(kubeletInv(kubelet), "i.yaml");
+      ADD_FAILURE() << kubelet << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(want, 0), 0u) << kubelet << ": " << e.what();
+    }
+  }
 }
