@@ -112,6 +112,14 @@ std::string restartStaticPod(Applier& a, const ComponentRestart& r) {
                     "); the manifest is back in place",
                 ExitCode::Failure);
   }
+  if (r.whileStopped) {
+    try {
+      r.whileStopped();
+    } catch (...) {
+      ssh::execChecked(session, back);  // never leave the component stopped
+      throw;
+    }
+  }
   ssh::execChecked(session, back);
 
   std::vector<int> newPids;
@@ -120,17 +128,20 @@ std::string restartStaticPod(Applier& a, const ComponentRestart& r) {
     Seen now = processesOf(a, h, r.component);
     if (now.pids.empty()) return "no " + r.component + " process yet";
     if (anyOf(now.pids, before.pids)) return "an old process still runs";
-    auto m = mirrorOf(client, r.component, h.name);
-    if (!m) return "no mirror pod yet";
-    if (mirrorBefore && m->containerId == mirrorBefore->containerId) return "the mirror pod shows the old container";
-    if (!m->ready) return "not Ready";
+    if (r.mirror) {
+      auto m = mirrorOf(client, r.component, h.name);
+      if (!m) return "no mirror pod yet";
+      if (mirrorBefore && m->containerId == mirrorBefore->containerId) return "the mirror pod shows the old container";
+      if (!m->ready) return "not Ready";
+      containerId = m->containerId;
+    }
     std::string why = r.verify ? r.verify() : "";
     if (!why.empty()) return why;
     newPids = now.pids;
-    containerId = m->containerId;
     return "";
   });
-  return "pid " + pidList(before.pids) + " -> " + pidList(newPids) + " (container " + containerId + ")";
+  return "pid " + pidList(before.pids) + " -> " + pidList(newPids) +
+         (containerId.empty() ? std::string() : " (container " + containerId + ")");
 }
 
 std::string restartKubelet(Applier& a, const ComponentRestart& r) {

@@ -36,6 +36,12 @@ struct ComponentRestart {
   // leader lease while its local API server was down exits and is restarted by the kubelet), it is not
   // restarted again, only verified.
   std::vector<std::string> because;
+  // Whether the mirror pod is checked too (a new container ID, Ready). Off while the host's own API server is
+  // held down: its kubelet reports through it (ControlPlaneKubeletLocalMode), so the mirror pod cannot change.
+  bool mirror = true;
+  // Run while the component is stopped, before its manifest is moved back (etcd restarted while the local API
+  // server is held down, see bootstrap/phase_restart.cpp).
+  std::function<void()> whileStopped;
 };
 
 // Returns a detail for the progress line ("pid 123 -> 456, ..."); throws kforge::Error on a timeout (the

@@ -18,6 +18,8 @@
 #include "core/fs.hpp"
 #include "pki/kubeconfig.hpp"
 #include "pki/served_cert.hpp"
+#include "ssh/exec.hpp"
+#include "ssh/fleet.hpp"
 
 namespace kforge {
 
@@ -63,6 +65,21 @@ std::string servedSerialCheck(const std::string& what, const std::string& host, 
   }
   if (got != want) return what + " serves serial " + got + ", not the new " + want;
   return "";
+}
+
+// kube-apiserver on h: /readyz, and the serial it serves is its apiserver.crt's (the state dir's copy).
+std::function<std::string()> apiServerCheck(Applier& a, const Host& h) {
+  const std::string state = a.options().stateDir;
+  auto kc = pki::parseKubeconfig(readFile(state + "/admin.conf"), "admin.conf");
+  std::string url = a.apiUrl(h.address) + "/readyz";
+  int port = a.cluster().apiServer.bindPort;
+  std::string cert = state + "/hosts/" + h.name + "/pki/apiserver.crt";
+  const Host* hp = &h;
+  return [kc, url, hp, port, cert]() -> std::string {
+    auto res = probeApi(kc, url);
+    if (!res.ok()) return "/readyz: " + (res.error.empty() ? "HTTP " + std::to_string(res.status) : res.error);
+    return servedSerialCheck("kube-apiserver", hp->address, port, cert);
+  };
 }
 
 class RestartPhase : public Phase {
@@ -153,17 +170,32 @@ class RestartPhase : public Phase {
         if (why.empty()) why = servedSerialCheck("etcd peer port", h.address, 2380, pki + "/etcd/peer.crt", client.get());
         return why;
       };
-      return note + restartComponent(a, r) + ", caught up, serving the new server and peer certificates";
+      // A stacked member's local API server talks to it alone: while etcd shuts down (it waits for the API
+      // server's watch streams) and starts, that API server would keep taking requests from the endpoint's load
+      // balancer and let them hang. So it is held down around the etcd restart (kubeadm's advice, kubeadm#2991):
+      // stopped gracefully first (its /readyz fails at once, new connections are refused and retried elsewhere),
+      // started again after etcd is back. That counts as its restart: its own step, if planned, finds it
+      // restarted since its files changed and only verifies it.
+      bool localApi = false;
+      if (a.cluster().etcd.topology == EtcdTopology::Stacked && h.role == Role::ControlPlane) {
+        auto rt = parseRuntime(ssh::execChecked(a.fleet().session(h.name), runtimeScript()).out);
+        localApi = rt.started.count("kube-apiserver") > 0;
+      }
+      if (!localApi) return note + restartComponent(a, r) + ", caught up, serving the new server and peer certificates";
+      r.mirror = false;  // its kubelet reports through the local API server, which is down meanwhile
+      std::string etcdDetail;
+      ComponentRestart api;
+      api.host = &h;
+      api.component = "kube-apiserver";
+      api.timeout = r.timeout;
+      api.verify = apiServerCheck(a, h);
+      api.whileStopped = [&] { etcdDetail = restartComponent(a, r); };
+      std::string apiDetail = restartComponent(a, api);
+      return note + etcdDetail + ", caught up, serving the new server and peer certificates (kube-apiserver held down "
+             "meanwhile: " + apiDetail + ")";
     }
     if (component == "kube-apiserver") {
-      auto kc = pki::parseKubeconfig(readFile(state + "/admin.conf"), "admin.conf");
-      std::string url = a.apiUrl(h.address) + "/readyz";
-      int port = a.cluster().apiServer.bindPort;
-      r.verify = [kc, url, &h, port, pki]() -> std::string {
-        auto res = probeApi(kc, url);
-        if (!res.ok()) return "/readyz: " + (res.error.empty() ? "HTTP " + std::to_string(res.status) : res.error);
-        return servedSerialCheck("kube-apiserver", h.address, port, pki + "/apiserver.crt");
-      };
+      r.verify = apiServerCheck(a, h);
       return restartComponent(a, r) + ", /readyz ok, serving the new certificate";
     }
     return restartComponent(a, r);

@@ -96,12 +96,14 @@ TEST_F(CertsE2E, RenewThenApplyRestartsEachComponentOnceOneAtATimeWithoutFailedR
   sh("rm -f " + stop);
   std::string kubectlLoop = "while [ ! -f " + stop + " ]; do if " + kforge::e2e::kubectlBin() + " --kubeconfig " + tb.state() +
                             "/admin.conf --request-timeout=5s get nodes >/dev/null 2>>" + tb.dir +
-                            "/kubectl-errors.log; then echo ok; else echo fail; fi; sleep 0.1; done >" + tb.dir + "/kubectl.log";
+                            "/kubectl-errors.log; then echo ok; else echo fail; date +%T.%N >>" + tb.dir + "/kubectl-errors.log; fi; sleep 0.1; done >" + tb.dir +
+                            "/kubectl.log";
   std::string etcdLoop = "i=0; while [ ! -f " + stop + " ]; do i=$((i+1)); if " + kforge::e2e::etcdctlBin() +
                          " --endpoints=" + tb.endpoints(1, 3) + " --cacert " + tb.state() + "/pki/etcd/ca.crt --cert " +
                          tb.state() + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + tb.state() +
                          "/hosts/tb1/pki/etcd/healthcheck-client.key --command-timeout=5s put /e2e/certs $i >/dev/null 2>>" +
-                         tb.dir + "/etcd-errors.log; then echo ok; else echo fail; fi; sleep 0.1; done >" + tb.dir + "/etcd.log";
+                         tb.dir + "/etcd-errors.log; then echo ok; else echo fail; date +%T.%N >>" + tb.dir + "/etcd-errors.log; fi; sleep 0.1; done >" + tb.dir +
+                         "/etcd.log";
   // (Their stdout and stderr away from popen's pipe, or sh() would wait for the loops to end.)
   sh("rm -f " + tb.dir + "/kubectl-errors.log " + tb.dir + "/etcd-errors.log; (sh -c '" + kubectlLoop +
      "' >/dev/null 2>&1 &) ; (sh -c '" + etcdLoop + "' >/dev/null 2>&1 &)");
