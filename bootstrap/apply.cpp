@@ -67,8 +67,11 @@ Observation Applier::observe() {
   auto res = fleet_->run("facts", [&](const ssh::FleetHost& fh, ssh::Session& s) {
     auto r = ssh::execChecked(s, script);
     NodeFacts f = parseFacts(r.out);
+    // What runs and since when, against the files' times (bootstrap/component_restart.hpp).
+    HostRuntime rt = parseRuntime(ssh::execChecked(s, runtimeScript()).out);
     std::lock_guard lock(mu);
     obs.facts[fh.name] = f;
+    obs.runtime[fh.name] = rt;
     return f.os + ", kernel " + f.kernel + ", " + std::to_string(f.cpus) + " CPUs, " + std::to_string(f.memoryMiB) +
            " MiB" + (f.kubeletVersion.empty() ? "" : ", kubelet " + f.kubeletVersion);
   });
@@ -79,6 +82,16 @@ Observation Applier::observe() {
     client.setRetryFor(std::chrono::seconds(0));
     obs.members = client.memberList();
     obs.etcdUp = true;
+    for (const auto& ep : etcdEndpoints(c_)) {
+      try {
+        auto st = client.status(ep);
+        if (st.leader != 0) {
+          obs.etcdLeader = st.leader;
+          break;
+        }
+      } catch (const Error&) {
+      }
+    }
     client.setRetryFor(std::chrono::minutes(2));
   } catch (const Error&) {
     obs.etcdUp = false;  // no member answers: nothing bootstrapped yet (or all down: preflight/plan decide)
@@ -264,6 +277,7 @@ std::vector<std::unique_ptr<Phase>> applyPhases(const PhaseContext& ctx) {
   v.push_back(kubeletPhase(ctx));
   v.push_back(etcdPhase(ctx));
   v.push_back(controlPlanePhase(ctx));
+  v.push_back(restartPhase(ctx));
   v.push_back(addonsPhase(ctx));
   v.push_back(nodesPhase(ctx));
   return v;

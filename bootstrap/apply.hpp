@@ -8,6 +8,8 @@
 //   etcd           first member alone ("new"); each other member: add as learner -> start with "existing" ->
 //                  promote -> wait healthy. A member whose manifest changes restarts: etcd backup first.
 //   control-plane  kube-apiserver, controller-manager, scheduler manifests; wait for /readyz on every host
+//   restart        components whose certificates or kubeconfigs changed since they started: one at a time
+//                  (etcd, leader last, then apiserver, controller-manager, scheduler, kubelet), verified
 //   addons         kubeadm:cluster-admins binding, CoreDNS, kube-proxy through the API (bootstrap/addons.hpp)
 //   nodes          wait for every node to register; apply node-pool labels and taints
 #pragma once
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bootstrap/component_restart.hpp"
 #include "bootstrap/expected_files.hpp"
 #include "bootstrap/facts.hpp"
 #include "bootstrap/wait.hpp"  // waitedSeconds
@@ -48,6 +51,8 @@ struct Observation {
   std::map<std::string, std::string> unreachable;  // host name -> why
   bool etcdUp = false;                             // some member answered
   std::vector<etcd::Member> members;
+  uint64_t etcdLeader = 0;                         // the leader's member id (0 = not known)
+  std::map<std::string, HostRuntime> runtime;      // host name -> component processes and /etc/kubernetes file times
   std::map<std::string, bool> apiReady;            // control-plane host -> /readyz answered ok
   bool apiUp = false;                              // the endpoint's API answered
   std::map<std::string, std::string> nodes;        // registered node name -> its JSON

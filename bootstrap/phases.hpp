@@ -8,6 +8,7 @@
 //   bootstrap/phase_kubelet.cpp        kubelet        (re)start the kubelet where its unit changed or it is stopped
 //   bootstrap/phase_etcd.cpp           etcd           first member, learner joins, restored members, manifest changes
 //   bootstrap/phase_control_plane.cpp  control-plane  apiserver, controller-manager, scheduler manifests; /readyz
+//   bootstrap/phase_restart.cpp        restart        running components whose certificates/kubeconfigs changed
 //   bootstrap/phase_addons.cpp         addons         RBAC, kubeadm-config, kubelet-config, cluster-info, CoreDNS, kube-proxy
 //   bootstrap/phase_nodes.cpp          nodes          registration, pool labels and taints
 #pragma once
@@ -38,6 +39,7 @@ std::unique_ptr<Phase> filesPhase(const PhaseContext& ctx);
 std::unique_ptr<Phase> kubeletPhase(const PhaseContext& ctx);
 std::unique_ptr<Phase> etcdPhase(const PhaseContext& ctx);
 std::unique_ptr<Phase> controlPlanePhase(const PhaseContext& ctx);
+std::unique_ptr<Phase> restartPhase(const PhaseContext& ctx);
 std::unique_ptr<Phase> addonsPhase(const PhaseContext& ctx);
 std::unique_ptr<Phase> nodesPhase(const PhaseContext& ctx);
 

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "bootstrap/apply.hpp"
+#include "bootstrap/etcd_access.hpp"
+#include "etcdctl/backup.hpp"
 #include "cli/commands.hpp"
 #include "cli/preflight_options.hpp"
 #include "core/fs.hpp"
@@ -28,13 +30,32 @@ struct ApplyCliOptions {
   int timeoutSeconds = 300;
 };
 
-int planOrApply(GlobalOptions& g, const ApplyCliOptions& o, bool apply) {
+int planOrApply(GlobalOptions& g, const ApplyCliOptions& o, bool apply, const LockedApply* locked = nullptr) {
   Cluster c = loadInventory(o.inventory);
   for (const auto& w : c.warnings) std::cerr << "warning: " << w << "\n";
   StateDir state = StateDir::forCluster(c, o.stateDir);
   makeDirs(state.root, 0700);
-  FileLock lock(state.lockFile(), apply ? "apply" : "plan", o.waitLock);
+  FileLock lock(state.lockFile(), locked ? "certs renew --apply" : apply ? "apply" : "plan", o.waitLock);
   pki::ensurePki(c, state.root, std::time(nullptr));
+  if (locked) {
+    // A verified backup before anything changes (when there is a cluster to back up), then the caller's work.
+    std::unique_ptr<etcd::Client> client;
+    try {
+      client = etcdClientFor(c, state.root);
+      client->setRetryFor(std::chrono::seconds(0));
+      client->memberList();
+    } catch (const Error&) {
+      client.reset();
+    }
+    if (client) {
+      client->setRetryFor(std::chrono::minutes(2));
+      auto meta = etcd::takeBackup(*client, {backupDir(c), c.name, c.kubernetesVersion.str(), locked->backupReason});
+      std::cerr << "backup " << meta.id << ": " << meta.fileSize << " bytes, sha256 verified\n";
+    } else {
+      std::cerr << "warning: no etcd member answers: no backup taken (nothing runs that a restart could lose)\n";
+    }
+    if (locked->underLock) locked->underLock(state.root);
+  }
 
   // Progress goes to stderr as text; with -o json, JSON lines on stdout and the plan/result objects too.
   Progress progress(g.json() ? std::cout : std::cerr, g.json());
@@ -79,6 +100,15 @@ void addCommon(CLI::App* cmd, ApplyCliOptions& o) {
 }
 
 }  // namespace
+
+int applyLocked(GlobalOptions& g, const LockedApply& l) {
+  ApplyCliOptions o;
+  o.inventory = l.inventory;
+  o.stateDir = l.stateDir;
+  o.waitLock = l.waitLock;
+  o.timeoutSeconds = l.timeoutSeconds;
+  return planOrApply(g, o, true, &l);
+}
 
 void registerApply(CLI::App& app, GlobalOptions& g) {
   auto po = std::make_shared<ApplyCliOptions>();

@@ -35,4 +35,15 @@ void registerReport(CLI::App& app, GlobalOptions& g);
 
 void registerAll(CLI::App& app, GlobalOptions& g);
 
+// `kforge apply` with work done under its lock before it observes (`certs renew ... -f INV --apply`): after the
+// lock and the state dir's PKI, a verified etcd backup (reason backupReason, when the cluster runs), then
+// underLock(state dir root); then observe, plan, apply as `kforge apply` does.
+struct LockedApply {
+  std::string inventory, stateDir, backupReason;
+  int waitLock = 0;
+  int timeoutSeconds = 300;
+  std::function<void(const std::string& stateRoot)> underLock;
+};
+int applyLocked(GlobalOptions& g, const LockedApply& o);
+
 }  // namespace kforge::cli

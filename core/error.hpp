@@ -26,6 +26,7 @@ enum class ExitCode : int {
   VerifyFailed = 7,   // a backup or certificate failed verification
   RolledBack = 8,     // upgrade: a host's new component did not become healthy; its old manifests are back
   Blocked = 9,        // upgrade: a drain timed out (PodDisruptionBudget) or the maintenance window closed
+  Expiring = 10,      // certs check-expiration: a certificate expires within --warn-days
 };
 
 class Error : public std::runtime_error {
