@@ -251,14 +251,15 @@ std::string Applier::applyAddons(const std::vector<std::string>& paths) {
   return rbac + "; " + std::to_string(created) + " created, " + std::to_string(updated) + " updated";
 }
 
-void Applier::waitApiReady(const Host& h) {
+std::string Applier::apiReadyz(const Host& h) {
   auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
-  std::string url = apiUrl(h.address) + "/readyz";
-  waitUntil(o_.waitTimeout, "kube-apiserver /readyz on " + h.name, [&]() -> std::string {
-    auto r = probeApi(kc, url);
-    if (r.ok()) return "";
-    return r.error.empty() ? "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200) : r.error;
-  });
+  auto r = probeApi(kc, apiUrl(h.address) + "/readyz");
+  if (r.ok()) return "";
+  return r.error.empty() ? "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200) : r.error;
+}
+
+void Applier::waitApiReady(const Host& h) {
+  waitUntil(o_.waitTimeout, "kube-apiserver /readyz on " + h.name, [&] { return apiReadyz(h); });
 }
 
 void Applier::waitEndpointReady() {

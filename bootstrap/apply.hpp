@@ -90,6 +90,8 @@ class Applier {
   void waitEtcdMember(const Host& h, bool mustBeVoter);
   // Waits until h's kube-apiserver answers /readyz.
   void waitApiReady(const Host& h);
+  // One look at h's kube-apiserver /readyz: "" when it answers ok, else why not.
+  std::string apiReadyz(const Host& h);
   // Waits until the controlPlaneEndpoint answers /readyz: a load balancer in front of the API servers only sends
   // to one after its own health check saw it ready, some time after the API server itself was (kubeadm init
   // waits through the endpoint too). Everything after the control-plane phase talks through the endpoint.

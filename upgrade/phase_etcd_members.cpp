@@ -3,6 +3,17 @@
 // member first (MoveLeader), so the cluster never runs a leader election under load it can avoid. A member
 // is done when its mirror pod runs the new image with a new config hash, Ready, and the member answers with a
 // leader and has applied at least the leader's raft index as of its restart (caught up).
+//
+// A stacked member's local kube-apiserver talks to that member alone: while the member shuts down (it waits for the
+// API server's watch streams) and starts again, that API server keeps taking the load balancer's requests and lets
+// them hang (bench/upgrade measured an 8-10 s gap in the API probe on the first member's step). So it is held down
+// around the member's rollout, as apply's certificate restart does (bootstrap/phase_restart.cpp, kubeadm#2991):
+// stopped first (its manifest moved aside: /readyz fails at once, new connections are refused and the balancer
+// sends them to the others), the etcd manifest replaced and judged on the host (a new etcd process, the member at the
+// new version, caught up) — its mirror pod cannot change meanwhile, the kubelet reports through that API server —
+// then the API server started again (/readyz), and the etcd mirror pod checked last (new image, Ready).
+#include "bootstrap/component_restart.hpp"
+#include "bootstrap/component_restart_run.hpp"
 #include "bootstrap/etcd_access.hpp"
 #include "core/error.hpp"
 #include "ssh/exec.hpp"
@@ -101,7 +112,33 @@ class EtcdMembersPhase : public Phase {
              r.targetVersion = version;
              r.timeout = timeout;
              r.healthy = healthy;
-             return note + rolloutStaticPods(*a, r) + ", caught up";
+             bool localApi = false;
+             if (cp->etcd.topology == EtcdTopology::Stacked && h->role == Role::ControlPlane) {
+               auto rt = parseRuntime(ssh::execChecked(a->fleet().session(h->name), runtimeScript()).out);
+               localApi = rt.started.count("kube-apiserver") > 0;
+             }
+             if (!localApi) return note + rolloutStaticPods(*a, r) + ", caught up";
+             // The local API server held down around the member's rollout (see the top of this file).
+             const std::string tag = version.substr(version.rfind(' ') + 1);
+             const std::string want = tag.substr(0, tag.find('-'));  // "3.7.0-0" -> "3.7.0"
+             Rollout onHost = r;
+             onHost.viaMirror = false;
+             onHost.runsTarget = [a, h, want]() -> std::string {
+               etcd::Client probe({etcdClientEndpoint(*h)}, etcdTls(a->cluster(), a->options().stateDir), std::chrono::seconds(2));
+               auto st = probe.status(etcdClientEndpoint(*h));
+               if (!st.errors.empty()) return st.errors.front();
+               return st.version == want ? "" : "the member runs etcd " + st.version + ", not " + want;
+             };
+             std::string etcdDetail;
+             ComponentRestart api;
+             api.host = h;
+             api.component = "kube-apiserver";
+             api.timeout = timeout;
+             api.verify = [a, h]() -> std::string { return a->apiReadyz(*h); };
+             api.whileStopped = [&] { etcdDetail = rolloutStaticPods(*a, onHost); };
+             std::string apiDetail = restartComponent(*a, api);
+             rolloutStaticPods(*a, r);  // the mirror pod, now that the kubelet reports again: new image, Ready
+             return note + etcdDetail + ", caught up (kube-apiserver held down meanwhile: " + apiDetail + ")";
            }});
     }
   }

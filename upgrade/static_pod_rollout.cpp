@@ -1,8 +1,10 @@
 #include "upgrade/static_pod_rollout.hpp"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
+#include "bootstrap/component_restart.hpp"
 #include "bootstrap/wait.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -59,6 +61,29 @@ std::string mirrorsRunning(kube::KubeClient& client, const std::string& node, co
   return "";
 }
 
+// Process ids per component on the host now (the same remote read as apply's restart phase).
+std::map<std::string, std::vector<int>> processesOn(Applier& a, const Host& h) {
+  auto rt = parseRuntime(ssh::execChecked(a.fleet().session(h.name), runtimeScript()).out);
+  if (!rt.observed) throw Error(h.name + ": cannot read the host's processes");
+  return rt.pids;
+}
+
+// "" when every wanted component runs a process that did not run before (`before`), else why not.
+std::string newProcesses(Applier& a, const Host& h, const std::vector<Wanted>& wanted,
+                         const std::map<std::string, std::vector<int>>& before) {
+  auto now = processesOn(a, h);
+  for (const auto& w : wanted) {
+    auto it = now.find(w.component);
+    if (it == now.end() || it->second.empty()) return w.component + ": no process yet";
+    auto old = before.find(w.component);
+    if (old != before.end())
+      for (int pid : it->second)
+        if (std::find(old->second.begin(), old->second.end(), pid) != old->second.end())
+          return w.component + ": the old process " + std::to_string(pid) + " still runs";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string rolloutStaticPods(Applier& a, const Rollout& r) {
@@ -79,7 +104,12 @@ std::string rolloutStaticPods(Applier& a, const Rollout& r) {
     std::string sum, path;
     while (in >> sum >> path) hashes[path] = sum == "-" ? "" : sum;
   }
-  auto before = readMirrorPods(client);
+  // Without mirror pods (the host's API server held down), not even this read: the balancer may still send it to
+  // the API server just stopped.
+  std::vector<MirrorPod> before;
+  std::map<std::string, std::vector<int>> pidsBefore;
+  if (r.viaMirror) before = readMirrorPods(client);
+  else pidsBefore = processesOn(a, h);
   std::vector<FileEntry> changed;
   for (const auto& f : r.files) {
     Wanted w{componentOf(f.path), manifestImage(f.content), ""};
@@ -110,7 +140,9 @@ std::string rolloutStaticPods(Applier& a, const Rollout& r) {
   std::string reason;
   try {
     waitUntil(r.timeout, wanted.front().component + " at " + r.targetVersion + " on " + h.name, [&]() -> std::string {
-      std::string why = mirrorsRunning(client, h.name, wanted, !changed.empty());
+      std::string why = r.viaMirror ? mirrorsRunning(client, h.name, wanted, !changed.empty())
+                                    : changed.empty() ? "" : newProcesses(a, h, wanted, pidsBefore);
+      if (why.empty() && !r.viaMirror && r.runsTarget) why = r.runsTarget();
       if (!why.empty()) return why;
       return r.healthy ? r.healthy() : "";
     });
@@ -145,7 +177,17 @@ std::string rolloutStaticPods(Applier& a, const Rollout& r) {
   }
   std::string after = "it is Ready again at its previous version";
   try {
-    if (!old.empty())
+    if (!r.viaMirror) {
+      auto pidsOfNew = processesOn(a, h);
+      std::vector<Wanted> back;
+      for (const auto& p : replaced) back.push_back({componentOf(p), "", ""});
+      if (!back.empty())
+        waitUntil(r.timeout, "the previous " + back.front().component + " on " + h.name, [&]() -> std::string {
+          std::string why = newProcesses(a, h, back, pidsOfNew);
+          if (!why.empty()) return why;
+          return r.healthy ? r.healthy() : "";
+        });
+    } else if (!old.empty())
       waitUntil(r.timeout, "the previous " + old.front().component + " on " + h.name,
                 [&]() -> std::string { return mirrorsRunning(client, h.name, old, false); });
   } catch (const Error& e) {

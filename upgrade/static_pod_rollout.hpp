@@ -22,6 +22,13 @@ struct Rollout {
   std::chrono::seconds timeout{300};
   // The component's own health beyond its mirror pod ("" = healthy, else why not); may throw kforge::Error.
   std::function<std::string()> healthy;
+  // false while the host's own API server is held down (phase etcd, stacked): its kubelet reports through that
+  // API server (ControlPlaneKubeletLocalMode), so mirror pods cannot change meanwhile. What runs is then judged
+  // on the host: a NEW process of each component (none of the ones running before) and `healthy`, which must
+  // not check: `runsTarget` does (the version the component reports). Rollback waits the same way. The mirror pod is checked afterwards, by a
+  // second call with the API server back (the manifests are then in place: nothing is written again).
+  bool viaMirror = true;
+  std::function<std::string()> runsTarget;  // with viaMirror false: "" when the new version runs, else why not
 };
 
 // The component a manifest path runs: "/etc/kubernetes/manifests/kube-apiserver.yaml" -> "kube-apiserver".
