@@ -251,11 +251,18 @@ std::string Applier::applyAddons(const std::vector<std::string>& paths) {
   return rbac + "; " + std::to_string(created) + " created, " + std::to_string(updated) + " updated";
 }
 
-std::string Applier::apiReadyz(const Host& h) {
-  auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
-  auto r = probeApi(kc, apiUrl(h.address) + "/readyz");
+namespace {
+// One look at an API server's /readyz through `url`: "" when it answers ok, else why not.
+std::string readyzProblem(const pki::Kubeconfig& kc, const std::string& url) {
+  auto r = probeApi(kc, url);
   if (r.ok()) return "";
   return r.error.empty() ? "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200) : r.error;
+}
+}  // namespace
+
+std::string Applier::apiReadyz(const Host& h) {
+  auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
+  return readyzProblem(kc, apiUrl(h.address) + "/readyz");
 }
 
 void Applier::waitApiReady(const Host& h) {
@@ -265,11 +272,8 @@ void Applier::waitApiReady(const Host& h) {
 void Applier::waitEndpointReady() {
   auto kc = pki::parseKubeconfig(readFile(o_.stateDir + "/admin.conf"), "admin.conf");
   std::string url = "https://" + c_.endpointHostPort() + "/readyz";
-  waitUntil(o_.waitTimeout, "the API endpoint " + c_.endpointHostPort() + " /readyz", [&]() -> std::string {
-    auto r = probeApi(kc, url);
-    if (r.ok()) return "";
-    return r.error.empty() ? "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200) : r.error;
-  });
+  waitUntil(o_.waitTimeout, "the API endpoint " + c_.endpointHostPort() + " /readyz",
+            [&] { return readyzProblem(kc, url); });
 }
 
 std::vector<std::unique_ptr<Phase>> applyPhases(const PhaseContext& ctx) {
