@@ -41,8 +41,11 @@ TEST(UpgradeGate, CorefilePluginsAreTheDirectivesOfServerBlocks) {
                                       "reload", "loadbalance", "myplugin"}));
   EXPECT_FALSE(p.count("lameduck"));
   EXPECT_FALSE(p.count("pods"));
-  for (const auto& x : p)
-    if (x != "myplugin") EXPECT_TRUE(upgrade::knownCorednsPlugins().count(x)) << x;
+  for (const auto& x : p) {
+    if (x != "myplugin") {
+      EXPECT_TRUE(upgrade::knownCorednsPlugins().count(x)) << x;
+    }
+  }
   EXPECT_FALSE(upgrade::knownCorednsPlugins().count("myplugin"));
 }
 
