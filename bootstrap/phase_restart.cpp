@@ -11,6 +11,7 @@
 #include "bootstrap/component_restart.hpp"
 #include "bootstrap/component_restart_run.hpp"
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/etcd_leader.hpp"
 #include "bootstrap/kubelet_unit.hpp"
 #include "bootstrap/manifests.hpp"
 #include "bootstrap/phases.hpp"
@@ -30,28 +31,6 @@ const char* kKubeletKubeconfig = "/etc/kubernetes/kubelet.conf";
 std::string componentOfManifest(const std::string& path) {
   std::string base = path.substr(path.rfind('/') + 1);
   return base.substr(0, base.rfind('.'));
-}
-
-// Hands etcd leadership from h's member to another healthy voting member when h's member leads.
-std::string handOverLeadership(Applier& a, const Host& h) {
-  auto& client = a.etcdClient();
-  auto members = client.memberList();
-  auto st = client.status(etcdClientEndpoint(h));
-  if (!st.isLeader()) return "";
-  for (const Host* other : a.cluster().etcdHosts()) {
-    if (other->name == h.name) continue;
-    const etcd::Member* m = etcdMemberOf(members, *other);
-    if (!m || m->isLearner || !m->started()) continue;
-    try {
-      auto os = client.status(etcdClientEndpoint(*other));
-      if (!os.errors.empty() || os.leader == 0) continue;
-    } catch (const Error&) {
-      continue;
-    }
-    client.moveLeader(m->id);
-    return "leadership moved to " + other->name + ", ";
-  }
-  return "";
 }
 
 std::string servedSerialCheck(const std::string& what, const std::string& host, int port, const std::string& certFile,

@@ -15,6 +15,7 @@
 #include "bootstrap/component_restart.hpp"
 #include "bootstrap/component_restart_run.hpp"
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/etcd_leader.hpp"
 #include "core/error.hpp"
 #include "ssh/exec.hpp"
 #include "ssh/fleet.hpp"
@@ -24,30 +25,6 @@
 namespace kforge::upgrade {
 
 namespace {
-
-// Moves leadership away from h's member when it leads; returns a note for the progress line.
-std::string handOverLeadership(Applier& a, const Cluster& c, const Host& h) {
-  auto& client = a.etcdClient();
-  auto members = client.memberList();
-  const etcd::Member* me = etcdMemberOf(members, h);
-  if (!me) throw Error(h.name + ": not an etcd member");
-  auto st = client.status(etcdClientEndpoint(h));
-  if (!st.isLeader()) return "";
-  for (const Host* other : c.etcdHosts()) {
-    if (other->name == h.name) continue;
-    const etcd::Member* m = etcdMemberOf(members, *other);
-    if (!m || m->isLearner || !m->started()) continue;
-    try {
-      auto os = client.status(etcdClientEndpoint(*other));
-      if (!os.errors.empty() || os.leader == 0) continue;
-    } catch (const Error&) {
-      continue;
-    }
-    client.moveLeader(m->id);
-    return "leadership moved to " + other->name + ", ";
-  }
-  return "";
-}
 
 class EtcdMembersPhase : public Phase {
  public:
@@ -78,7 +55,8 @@ class EtcdMembersPhase : public Phase {
           {title(), h->name,
            std::string("upgrade etcd member ") + h->name + " to " + version + (isLeader ? " (the leader: last, leadership moved first)" : ""),
            /*risky=*/true, [a, cp, h, files, timeout, version, systemd]() -> std::string {
-             std::string note = handOverLeadership(*a, *cp, *h);
+             if (!etcdMemberOf(a->etcdClient().memberList(), *h)) throw Error(h->name + ": not an etcd member");
+             std::string note = handOverLeadership(*a, *h);
              uint64_t leaderIndex = 0;
              auto healthy = [a, h, &leaderIndex]() -> std::string {
                etcd::Client probe({etcdClientEndpoint(*h)}, etcdTls(a->cluster(), a->options().stateDir), std::chrono::seconds(2));
