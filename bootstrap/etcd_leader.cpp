@@ -1,5 +1,7 @@
 #include "bootstrap/etcd_leader.hpp"
 
+#include <chrono>
+
 #include "bootstrap/apply.hpp"
 #include "bootstrap/etcd_access.hpp"
 #include "core/error.hpp"
@@ -25,6 +27,19 @@ std::string handOverLeadership(Applier& a, const Host& h) {
     return "leadership moved to " + other->name + ", ";
   }
   return "";
+}
+
+uint64_t leaderRaftIndex(Applier& a) {
+  uint64_t index = 0;
+  for (const Host* o : a.cluster().etcdHosts()) {
+    try {
+      etcd::Client lp({etcdClientEndpoint(*o)}, etcdTls(a.cluster(), a.options().stateDir), std::chrono::seconds(2));
+      auto ls = lp.status(etcdClientEndpoint(*o));
+      if (ls.isLeader()) index = ls.raftIndex;
+    } catch (const Error&) {
+    }
+  }
+  return index;
 }
 
 }  // namespace kforge

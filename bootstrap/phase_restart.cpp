@@ -127,15 +127,7 @@ class RestartPhase : public Phase {
     std::string note;
     if (component == "etcd") {
       note = handOverLeadership(a, h);
-      uint64_t leaderIndex = 0;
-      for (const Host* o : a.cluster().etcdHosts()) {
-        try {
-          etcd::Client lp({etcdClientEndpoint(*o)}, etcdTls(a.cluster(), state), std::chrono::seconds(2));
-          auto ls = lp.status(etcdClientEndpoint(*o));
-          if (ls.isLeader()) leaderIndex = ls.raftIndex;
-        } catch (const Error&) {
-        }
-      }
+      uint64_t leaderIndex = leaderRaftIndex(a);
       auto client = std::make_shared<pki::ClientCertPem>(
           pki::ClientCertPem{readFile(pki + "/etcd/healthcheck-client.crt"), readFile(pki + "/etcd/healthcheck-client.key")});
       r.verify = [&a, &h, state, pki, leaderIndex, client]() -> std::string {

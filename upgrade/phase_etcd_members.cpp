@@ -63,17 +63,8 @@ class EtcdMembersPhase : public Phase {
                auto st = probe.status(etcdClientEndpoint(*h));
                if (!st.errors.empty()) return st.errors.front();
                if (st.leader == 0) return "no leader";
-               if (leaderIndex == 0) {
-                 for (const Host* o : a->cluster().etcdHosts()) {
-                   try {
-                     etcd::Client lp({etcdClientEndpoint(*o)}, etcdTls(a->cluster(), a->options().stateDir), std::chrono::seconds(2));
-                     auto ls = lp.status(etcdClientEndpoint(*o));
-                     if (ls.isLeader()) leaderIndex = ls.raftIndex;
-                   } catch (const Error&) {
-                   }
-                 }
-                 if (leaderIndex == 0) return "no leader answers";
-               }
+               if (leaderIndex == 0) leaderIndex = leaderRaftIndex(*a);  // as of the member's first answer with a leader
+               if (leaderIndex == 0) return "no leader answers";
                if (st.raftAppliedIndex < leaderIndex)
                  return "catching up: applied " + std::to_string(st.raftAppliedIndex) + " of " + std::to_string(leaderIndex);
                return "";
