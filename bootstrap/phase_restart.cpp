@@ -6,7 +6,6 @@
 // then every kube-apiserver (the endpoint's load balancer sends clients to the others meanwhile; done when
 // /readyz answers and it serves its new certificate), kube-controller-manager, kube-scheduler (a new
 // container, Ready), then the kubelets whose kubelet.conf changed (a new process that renews its Lease).
-#include "bootstrap/api_probe.hpp"
 #include "bootstrap/apply.hpp"
 #include "bootstrap/component_restart.hpp"
 #include "bootstrap/component_restart_run.hpp"
@@ -17,7 +16,6 @@
 #include "bootstrap/phases.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
-#include "pki/kubeconfig.hpp"
 #include "pki/served_cert.hpp"
 #include "ssh/exec.hpp"
 #include "ssh/fleet.hpp"
@@ -46,17 +44,14 @@ std::string servedSerialCheck(const std::string& what, const std::string& host, 
   return "";
 }
 
-// kube-apiserver on h: /readyz, and the serial it serves is its apiserver.crt's (the state dir's copy).
+// kube-apiserver on h: /readyz (Applier::apiReadyz), and the serial it serves is its apiserver.crt's (the state dir's copy).
 std::function<std::string()> apiServerCheck(Applier& a, const Host& h) {
-  const std::string state = a.options().stateDir;
-  auto kc = pki::parseKubeconfig(readFile(state + "/admin.conf"), "admin.conf");
-  std::string url = a.apiUrl(h.address) + "/readyz";
   int port = a.cluster().apiServer.bindPort;
-  std::string cert = state + "/hosts/" + h.name + "/pki/apiserver.crt";
+  std::string cert = a.options().stateDir + "/hosts/" + h.name + "/pki/apiserver.crt";
+  Applier* ap = &a;
   const Host* hp = &h;
-  return [kc, url, hp, port, cert]() -> std::string {
-    auto res = probeApi(kc, url);
-    if (!res.ok()) return "/readyz: " + (res.error.empty() ? "HTTP " + std::to_string(res.status) : res.error);
+  return [ap, hp, port, cert]() -> std::string {
+    if (std::string why = ap->apiReadyz(*hp); !why.empty()) return "/readyz: " + why;
     return servedSerialCheck("kube-apiserver", hp->address, port, cert);
   };
 }
