@@ -12,13 +12,12 @@
 #include "bootstrap/etcd_access.hpp"
 #include "bootstrap/etcd_leader.hpp"
 #include "bootstrap/kubelet_unit.hpp"
+#include "bootstrap/local_api_server_down.hpp"
 #include "bootstrap/manifests.hpp"
 #include "bootstrap/phases.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "pki/served_cert.hpp"
-#include "ssh/exec.hpp"
-#include "ssh/fleet.hpp"
 
 namespace kforge {
 
@@ -136,27 +135,15 @@ class RestartPhase : public Phase {
         if (why.empty()) why = servedSerialCheck("etcd peer port", h.address, 2380, pki + "/etcd/peer.crt", client.get());
         return why;
       };
-      // A stacked member's local API server talks to it alone: while etcd shuts down (it waits for the API
-      // server's watch streams) and starts, that API server would keep taking requests from the endpoint's load
-      // balancer and let them hang. So it is held down around the etcd restart (kubeadm's advice, kubeadm#2991):
-      // stopped gracefully first (its /readyz fails at once, new connections are refused and retried elsewhere),
-      // started again after etcd is back. That counts as its restart: its own step, if planned, finds it
-      // restarted since its files changed and only verifies it.
-      bool localApi = false;
-      if (a.cluster().etcd.topology == EtcdTopology::Stacked && h.role == Role::ControlPlane) {
-        auto rt = parseRuntime(ssh::execChecked(a.fleet().session(h.name), runtimeScript()).out);
-        localApi = rt.started.count("kube-apiserver") > 0;
-      }
-      if (!localApi) return note + restartComponent(a, r) + ", caught up, serving the new server and peer certificates";
+      // A stacked member's local API server is held down around the etcd restart (bootstrap/local_api_server_down.hpp).
+      // That counts as its restart: its own step, if planned, finds it restarted since its files changed and only
+      // verifies it.
+      if (!runsLocalApiServer(a, h))
+        return note + restartComponent(a, r) + ", caught up, serving the new server and peer certificates";
       r.mirror = false;  // its kubelet reports through the local API server, which is down meanwhile
       std::string etcdDetail;
-      ComponentRestart api;
-      api.host = &h;
-      api.component = "kube-apiserver";
-      api.timeout = r.timeout;
-      api.verify = apiServerCheck(a, h);
-      api.whileStopped = [&] { etcdDetail = restartComponent(a, r); };
-      std::string apiDetail = restartComponent(a, api);
+      std::string apiDetail = withLocalApiServerDown(
+          a, h, r.timeout, [&] { etcdDetail = restartComponent(a, r); }, apiServerCheck(a, h));
       return note + etcdDetail + ", caught up, serving the new server and peer certificates (kube-apiserver held down "
              "meanwhile: " + apiDetail + ")";
     }
