@@ -25,11 +25,6 @@ namespace {
 
 const char* kKubeletKubeconfig = "/etc/kubernetes/kubelet.conf";
 
-std::string componentOfManifest(const std::string& path) {
-  std::string base = path.substr(path.rfind('/') + 1);
-  return base.substr(0, base.rfind('.'));
-}
-
 std::string servedSerialCheck(const std::string& what, const std::string& host, int port, const std::string& certFile,
                               const pki::ClientCertPem* client = nullptr) {
   std::string want = pki::certSerialHex(readFile(certFile), certFile);
