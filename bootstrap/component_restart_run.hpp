@@ -39,8 +39,8 @@ struct ComponentRestart {
   // Whether the mirror pod is checked too (a new container ID, Ready). Off while the host's own API server is
   // held down: its kubelet reports through it (ControlPlaneKubeletLocalMode), so the mirror pod cannot change.
   bool mirror = true;
-  // Run while the component is stopped, before its manifest is moved back (etcd restarted while the local API
-  // server is held down, see bootstrap/phase_restart.cpp).
+  // Run while the component is stopped, before its manifest is moved back (work on etcd while the local API
+  // server is held down, bootstrap/local_api_server_down.hpp).
   std::function<void()> whileStopped;
 };
 

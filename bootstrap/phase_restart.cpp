@@ -6,53 +6,24 @@
 // then every kube-apiserver (the endpoint's load balancer sends clients to the others meanwhile; done when
 // /readyz answers and it serves its new certificate), kube-controller-manager, kube-scheduler (a new
 // container, Ready), then the kubelets whose kubelet.conf changed (a new process that renews its Lease).
-#include "bootstrap/api_probe.hpp"
 #include "bootstrap/apply.hpp"
 #include "bootstrap/component_restart.hpp"
 #include "bootstrap/component_restart_run.hpp"
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/etcd_leader.hpp"
 #include "bootstrap/kubelet_unit.hpp"
+#include "bootstrap/local_api_server_down.hpp"
 #include "bootstrap/manifests.hpp"
 #include "bootstrap/phases.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
-#include "pki/kubeconfig.hpp"
 #include "pki/served_cert.hpp"
-#include "ssh/exec.hpp"
-#include "ssh/fleet.hpp"
 
 namespace kforge {
 
 namespace {
 
 const char* kKubeletKubeconfig = "/etc/kubernetes/kubelet.conf";
-
-std::string componentOfManifest(const std::string& path) {
-  std::string base = path.substr(path.rfind('/') + 1);
-  return base.substr(0, base.rfind('.'));
-}
-
-// Hands etcd leadership from h's member to another healthy voting member when h's member leads.
-std::string handOverLeadership(Applier& a, const Host& h) {
-  auto& client = a.etcdClient();
-  auto members = client.memberList();
-  auto st = client.status(etcdClientEndpoint(h));
-  if (!st.isLeader()) return "";
-  for (const Host* other : a.cluster().etcdHosts()) {
-    if (other->name == h.name) continue;
-    const etcd::Member* m = etcdMemberOf(members, *other);
-    if (!m || m->isLearner || !m->started()) continue;
-    try {
-      auto os = client.status(etcdClientEndpoint(*other));
-      if (!os.errors.empty() || os.leader == 0) continue;
-    } catch (const Error&) {
-      continue;
-    }
-    client.moveLeader(m->id);
-    return "leadership moved to " + other->name + ", ";
-  }
-  return "";
-}
 
 std::string servedSerialCheck(const std::string& what, const std::string& host, int port, const std::string& certFile,
                               const pki::ClientCertPem* client = nullptr) {
@@ -67,17 +38,14 @@ std::string servedSerialCheck(const std::string& what, const std::string& host, 
   return "";
 }
 
-// kube-apiserver on h: /readyz, and the serial it serves is its apiserver.crt's (the state dir's copy).
+// kube-apiserver on h: /readyz (Applier::apiReadyz), and the serial it serves is its apiserver.crt's (the state dir's copy).
 std::function<std::string()> apiServerCheck(Applier& a, const Host& h) {
-  const std::string state = a.options().stateDir;
-  auto kc = pki::parseKubeconfig(readFile(state + "/admin.conf"), "admin.conf");
-  std::string url = a.apiUrl(h.address) + "/readyz";
   int port = a.cluster().apiServer.bindPort;
-  std::string cert = state + "/hosts/" + h.name + "/pki/apiserver.crt";
+  std::string cert = a.options().stateDir + "/hosts/" + h.name + "/pki/apiserver.crt";
+  Applier* ap = &a;
   const Host* hp = &h;
-  return [kc, url, hp, port, cert]() -> std::string {
-    auto res = probeApi(kc, url);
-    if (!res.ok()) return "/readyz: " + (res.error.empty() ? "HTTP " + std::to_string(res.status) : res.error);
+  return [ap, hp, port, cert]() -> std::string {
+    if (std::string why = ap->apiReadyz(*hp); !why.empty()) return "/readyz: " + why;
     return servedSerialCheck("kube-apiserver", hp->address, port, cert);
   };
 }
@@ -148,15 +116,7 @@ class RestartPhase : public Phase {
     std::string note;
     if (component == "etcd") {
       note = handOverLeadership(a, h);
-      uint64_t leaderIndex = 0;
-      for (const Host* o : a.cluster().etcdHosts()) {
-        try {
-          etcd::Client lp({etcdClientEndpoint(*o)}, etcdTls(a.cluster(), state), std::chrono::seconds(2));
-          auto ls = lp.status(etcdClientEndpoint(*o));
-          if (ls.isLeader()) leaderIndex = ls.raftIndex;
-        } catch (const Error&) {
-        }
-      }
+      uint64_t leaderIndex = leaderRaftIndex(a);
       auto client = std::make_shared<pki::ClientCertPem>(
           pki::ClientCertPem{readFile(pki + "/etcd/healthcheck-client.crt"), readFile(pki + "/etcd/healthcheck-client.key")});
       r.verify = [&a, &h, state, pki, leaderIndex, client]() -> std::string {
@@ -170,27 +130,15 @@ class RestartPhase : public Phase {
         if (why.empty()) why = servedSerialCheck("etcd peer port", h.address, 2380, pki + "/etcd/peer.crt", client.get());
         return why;
       };
-      // A stacked member's local API server talks to it alone: while etcd shuts down (it waits for the API
-      // server's watch streams) and starts, that API server would keep taking requests from the endpoint's load
-      // balancer and let them hang. So it is held down around the etcd restart (kubeadm's advice, kubeadm#2991):
-      // stopped gracefully first (its /readyz fails at once, new connections are refused and retried elsewhere),
-      // started again after etcd is back. That counts as its restart: its own step, if planned, finds it
-      // restarted since its files changed and only verifies it.
-      bool localApi = false;
-      if (a.cluster().etcd.topology == EtcdTopology::Stacked && h.role == Role::ControlPlane) {
-        auto rt = parseRuntime(ssh::execChecked(a.fleet().session(h.name), runtimeScript()).out);
-        localApi = rt.started.count("kube-apiserver") > 0;
-      }
-      if (!localApi) return note + restartComponent(a, r) + ", caught up, serving the new server and peer certificates";
+      // A stacked member's local API server is held down around the etcd restart (bootstrap/local_api_server_down.hpp).
+      // That counts as its restart: its own step, if planned, finds it restarted since its files changed and only
+      // verifies it.
+      if (!runsLocalApiServer(a, h))
+        return note + restartComponent(a, r) + ", caught up, serving the new server and peer certificates";
       r.mirror = false;  // its kubelet reports through the local API server, which is down meanwhile
       std::string etcdDetail;
-      ComponentRestart api;
-      api.host = &h;
-      api.component = "kube-apiserver";
-      api.timeout = r.timeout;
-      api.verify = apiServerCheck(a, h);
-      api.whileStopped = [&] { etcdDetail = restartComponent(a, r); };
-      std::string apiDetail = restartComponent(a, api);
+      std::string apiDetail = withLocalApiServerDown(
+          a, h, r.timeout, [&] { etcdDetail = restartComponent(a, r); }, apiServerCheck(a, h));
       return note + etcdDetail + ", caught up, serving the new server and peer certificates (kube-apiserver held down "
              "meanwhile: " + apiDetail + ")";
     }

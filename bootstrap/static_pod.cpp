@@ -170,6 +170,12 @@ std::string urlFor(const std::string& scheme, const std::string& host, int port)
   return scheme + "://" + joinHostPort(host, port);
 }
 
+std::string componentOfManifest(const std::string& manifestPath) {
+  std::string base = manifestPath.substr(manifestPath.rfind('/') + 1);
+  if (auto dot = base.rfind('.'); dot != std::string::npos) base = base.substr(0, dot);
+  return base;
+}
+
 std::string waitStaticPodsGoneScript() {
   return "gone=0\n"
          "for i in $(seq 1 480); do\n"

@@ -83,6 +83,9 @@ std::vector<HostPathMount> caCertMounts(const std::set<std::string>& presentDirs
 // before SIGKILL. Sets the shell variable `gone` to 1 when they are gone, 0 when the bound ran out.
 std::string waitStaticPodsGoneScript();
 
+// The component a static pod manifest path runs: "/etc/kubernetes/manifests/kube-apiserver.yaml" -> "kube-apiserver".
+std::string componentOfManifest(const std::string& manifestPath);
+
 // "https://10.0.0.1:2379" / "https://[fd00::1]:2379".
 std::string urlFor(const std::string& scheme, const std::string& host, int port);
 bool isIPv6(const std::string& address);

@@ -4,6 +4,7 @@
 // images with new config hashes, Ready, and its API server answers /readyz; otherwise it rolls back
 // (upgrade/static_pod_rollout.hpp).
 #include "bootstrap/api_probe.hpp"
+#include "bootstrap/static_pod.hpp"
 #include "core/fs.hpp"
 #include "pki/kubeconfig.hpp"
 #include "upgrade/phases.hpp"
@@ -23,7 +24,7 @@ class ControlPlaneUpgradePhase : public Phase {
       bool differs = filesDiffering(files, ctx_.state.base.facts.at(h->name)) > 0;
       bool running = true;
       for (const auto& f : files) {
-        const MirrorPod* m = ctx_.state.mirror(h->name, componentOf(f.path));
+        const MirrorPod* m = ctx_.state.mirror(h->name, componentOfManifest(f.path));
         if (!m || m->image != manifestImage(f.content) || !m->ready) running = false;
       }
       if (!differs && running) continue;

@@ -7,14 +7,14 @@
 // A stacked member's local kube-apiserver talks to that member alone: while the member shuts down (it waits for the
 // API server's watch streams) and starts again, that API server keeps taking the load balancer's requests and lets
 // them hang (bench/upgrade measured an 8-10 s gap in the API probe on the first member's step). So it is held down
-// around the member's rollout, as apply's certificate restart does (bootstrap/phase_restart.cpp, kubeadm#2991):
+// around the member's rollout, as apply's certificate restart does (bootstrap/local_api_server_down.hpp, kubeadm#2991):
 // stopped first (its manifest moved aside: /readyz fails at once, new connections are refused and the balancer
 // sends them to the others), the etcd manifest replaced and judged on the host (a new etcd process, the member at the
 // new version, caught up) — its mirror pod cannot change meanwhile, the kubelet reports through that API server —
 // then the API server started again (/readyz), and the etcd mirror pod checked last (new image, Ready).
-#include "bootstrap/component_restart.hpp"
-#include "bootstrap/component_restart_run.hpp"
 #include "bootstrap/etcd_access.hpp"
+#include "bootstrap/etcd_leader.hpp"
+#include "bootstrap/local_api_server_down.hpp"
 #include "core/error.hpp"
 #include "ssh/exec.hpp"
 #include "ssh/fleet.hpp"
@@ -24,30 +24,6 @@
 namespace kforge::upgrade {
 
 namespace {
-
-// Moves leadership away from h's member when it leads; returns a note for the progress line.
-std::string handOverLeadership(Applier& a, const Cluster& c, const Host& h) {
-  auto& client = a.etcdClient();
-  auto members = client.memberList();
-  const etcd::Member* me = etcdMemberOf(members, h);
-  if (!me) throw Error(h.name + ": not an etcd member");
-  auto st = client.status(etcdClientEndpoint(h));
-  if (!st.isLeader()) return "";
-  for (const Host* other : c.etcdHosts()) {
-    if (other->name == h.name) continue;
-    const etcd::Member* m = etcdMemberOf(members, *other);
-    if (!m || m->isLearner || !m->started()) continue;
-    try {
-      auto os = client.status(etcdClientEndpoint(*other));
-      if (!os.errors.empty() || os.leader == 0) continue;
-    } catch (const Error&) {
-      continue;
-    }
-    client.moveLeader(m->id);
-    return "leadership moved to " + other->name + ", ";
-  }
-  return "";
-}
 
 class EtcdMembersPhase : public Phase {
  public:
@@ -70,32 +46,23 @@ class EtcdMembersPhase : public Phase {
       bool running = systemd || (m && m->image == image && m->ready);
       if (!differs && running) continue;
       Applier* a = &ctx_.applier;
-      const Cluster* cp = &c;
       auto timeout = ctx_.componentTimeout;
       std::string version = "etcd " + (systemd ? std::string("") : image.substr(image.rfind(':') + 1));
       bool isLeader = !leader.empty() && leader.front() == h;
       out.steps.push_back(
           {title(), h->name,
            std::string("upgrade etcd member ") + h->name + " to " + version + (isLeader ? " (the leader: last, leadership moved first)" : ""),
-           /*risky=*/true, [a, cp, h, files, timeout, version, systemd]() -> std::string {
-             std::string note = handOverLeadership(*a, *cp, *h);
+           /*risky=*/true, [a, h, files, timeout, version, systemd]() -> std::string {
+             if (!etcdMemberOf(a->etcdClient().memberList(), *h)) throw Error(h->name + ": not an etcd member");
+             std::string note = handOverLeadership(*a, *h);
              uint64_t leaderIndex = 0;
              auto healthy = [a, h, &leaderIndex]() -> std::string {
                etcd::Client probe({etcdClientEndpoint(*h)}, etcdTls(a->cluster(), a->options().stateDir), std::chrono::seconds(2));
                auto st = probe.status(etcdClientEndpoint(*h));
                if (!st.errors.empty()) return st.errors.front();
                if (st.leader == 0) return "no leader";
-               if (leaderIndex == 0) {
-                 for (const Host* o : a->cluster().etcdHosts()) {
-                   try {
-                     etcd::Client lp({etcdClientEndpoint(*o)}, etcdTls(a->cluster(), a->options().stateDir), std::chrono::seconds(2));
-                     auto ls = lp.status(etcdClientEndpoint(*o));
-                     if (ls.isLeader()) leaderIndex = ls.raftIndex;
-                   } catch (const Error&) {
-                   }
-                 }
-                 if (leaderIndex == 0) return "no leader answers";
-               }
+               if (leaderIndex == 0) leaderIndex = leaderRaftIndex(*a);  // as of the member's first answer with a leader
+               if (leaderIndex == 0) return "no leader answers";
                if (st.raftAppliedIndex < leaderIndex)
                  return "catching up: applied " + std::to_string(st.raftAppliedIndex) + " of " + std::to_string(leaderIndex);
                return "";
@@ -112,12 +79,7 @@ class EtcdMembersPhase : public Phase {
              r.targetVersion = version;
              r.timeout = timeout;
              r.healthy = healthy;
-             bool localApi = false;
-             if (cp->etcd.topology == EtcdTopology::Stacked && h->role == Role::ControlPlane) {
-               auto rt = parseRuntime(ssh::execChecked(a->fleet().session(h->name), runtimeScript()).out);
-               localApi = rt.started.count("kube-apiserver") > 0;
-             }
-             if (!localApi) return note + rolloutStaticPods(*a, r) + ", caught up";
+             if (!runsLocalApiServer(*a, *h)) return note + rolloutStaticPods(*a, r) + ", caught up";
              // The local API server held down around the member's rollout (see the top of this file).
              const std::string tag = version.substr(version.rfind(' ') + 1);
              const std::string want = tag.substr(0, tag.find('-'));  // "3.7.0-0" -> "3.7.0"
@@ -130,13 +92,8 @@ class EtcdMembersPhase : public Phase {
                return st.version == want ? "" : "the member runs etcd " + st.version + ", not " + want;
              };
              std::string etcdDetail;
-             ComponentRestart api;
-             api.host = h;
-             api.component = "kube-apiserver";
-             api.timeout = timeout;
-             api.verify = [a, h]() -> std::string { return a->apiReadyz(*h); };
-             api.whileStopped = [&] { etcdDetail = rolloutStaticPods(*a, onHost); };
-             std::string apiDetail = restartComponent(*a, api);
+             std::string apiDetail =
+                 withLocalApiServerDown(*a, *h, timeout, [&] { etcdDetail = rolloutStaticPods(*a, onHost); });
              rolloutStaticPods(*a, r);  // the mirror pod, now that the kubelet reports again: new image, Ready
              return note + etcdDetail + ", caught up (kube-apiserver held down meanwhile: " + apiDetail + ")";
            }});

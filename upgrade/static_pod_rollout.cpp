@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "bootstrap/component_restart.hpp"
+#include "bootstrap/static_pod.hpp"
 #include "bootstrap/wait.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -17,12 +18,6 @@
 #include "upgrade/cluster_state.hpp"
 
 namespace kforge::upgrade {
-
-std::string componentOf(const std::string& manifestPath) {
-  std::string base = manifestPath.substr(manifestPath.rfind('/') + 1);
-  if (auto dot = base.rfind('.'); dot != std::string::npos) base = base.substr(0, dot);
-  return base;
-}
 
 std::string manifestImage(const std::string& manifestYaml) {
   std::istringstream in(manifestYaml);
@@ -112,7 +107,7 @@ std::string rolloutStaticPods(Applier& a, const Rollout& r) {
   else pidsBefore = processesOn(a, h);
   std::vector<FileEntry> changed;
   for (const auto& f : r.files) {
-    Wanted w{componentOf(f.path), manifestImage(f.content), ""};
+    Wanted w{componentOfManifest(f.path), manifestImage(f.content), ""};
     for (const auto& p : before)
       if (p.node == h.name && p.component == w.component) w.hashBefore = p.configHash;
     wanted.push_back(w);
@@ -170,7 +165,7 @@ std::string rolloutStaticPods(Applier& a, const Rollout& r) {
   ssh::execChecked(session, back);
   std::vector<Wanted> old;
   for (const auto& p : replaced) {
-    Wanted w{componentOf(p), "", ""};
+    Wanted w{componentOfManifest(p), "", ""};
     for (const auto& m : before)
       if (m.node == h.name && m.component == w.component) w.image = m.image;
     if (!w.image.empty()) old.push_back(w);
@@ -180,7 +175,7 @@ std::string rolloutStaticPods(Applier& a, const Rollout& r) {
     if (!r.viaMirror) {
       auto pidsOfNew = processesOn(a, h);
       std::vector<Wanted> back;
-      for (const auto& p : replaced) back.push_back({componentOf(p), "", ""});
+      for (const auto& p : replaced) back.push_back({componentOfManifest(p), "", ""});
       if (!back.empty())
         waitUntil(r.timeout, "the previous " + back.front().component + " on " + h.name, [&]() -> std::string {
           std::string why = newProcesses(a, h, back, pidsOfNew);

@@ -31,8 +31,6 @@ struct Rollout {
   std::function<std::string()> runsTarget;  // with viaMirror false: "" when the new version runs, else why not
 };
 
-// The component a manifest path runs: "/etc/kubernetes/manifests/kube-apiserver.yaml" -> "kube-apiserver".
-std::string componentOf(const std::string& manifestPath);
 // The image a rendered manifest runs (its container's `image:`), "" if none.
 std::string manifestImage(const std::string& manifestYaml);
 

@@ -15,50 +15,31 @@
 
 namespace {
 
+using kforge::e2e::CliTestbed;
 using kforge::e2e::Cmd;
 using kforge::e2e::sh;
 
-const std::string kDir = KFORGE_E2E_DIR;
-const std::string kNet = KFORGE_E2E_NET;
-const std::string kTestbed = std::string(KFORGE_TESTBED) + " --dir " + kDir + " --net " + kNet;
+const CliTestbed T{KFORGE_E2E_DIR, KFORGE_E2E_NET};
+const std::string kDir = T.dir;
+const std::string kTestbed = T.testbed();
 const std::string kForge = KFORGE_BINARY;
-const std::string kInv = kDir + "/inventory.yaml";
-const std::string kState = kDir + "/.kforge/testbed";
+const std::string kInv = T.inventory();
+const std::string kState = T.state();
 const std::string kRelease = kforge::e2e::pinnedReleases().front().kubernetes;
 constexpr int kHosts = 5;  // tb1-tb3 control planes (stacked etcd), tb4-tb5 workers
 
-std::string addr(int i) { return kNet + "." + std::to_string(10 + i); }
-
-Cmd kforge(const std::string& args) { return sh(kForge + " " + args); }
-
-Cmd etcdctlAt(const std::string& endpoints, const std::string& args) {
-  return sh(kforge::e2e::etcdctlBin() + " --endpoints=" + endpoints + " --cacert " + kState +
-            "/pki/etcd/ca.crt --cert " + kState + "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + kState +
-            "/hosts/tb1/pki/etcd/healthcheck-client.key " + args);
-}
-
-Cmd etcdctl(const std::string& args) {
-  return etcdctlAt("https://" + addr(1) + ":2379,https://" + addr(2) + ":2379,https://" + addr(3) + ":2379", args);
-}
-
-Cmd kubectl(const std::string& args) {
-  return sh(kforge::e2e::kubectlBin() + " --kubeconfig " + kState + "/admin.conf " + args);
-}
-
-// Polls a kubectl query until its output equals `want` (events, not the clock: the bound only ends a hang).
-std::string waitFor(const std::string& args, const std::string& want, int seconds = 120) {
-  return kforge::e2e::pollUntil([&] { return kubectl(args).out; }, want, seconds);
-}
+std::string addr(int i) { return T.addr(i); }
+Cmd kforge(const std::string& args) { return T.kforge(args); }
+Cmd etcdctlAt(const std::string& endpoints, const std::string& args) { return T.etcdctl(endpoints, args); }
+Cmd etcdctl(const std::string& args) { return T.etcdctl(T.endpoints(1, 3), args); }
+Cmd kubectl(const std::string& args) { return T.kubectl(args); }
+std::string waitFor(const std::string& args, const std::string& want, int seconds = 120) { return T.waitFor(args, want, seconds); }
 
 // sha256 of every file kforge manages on every host (read through the host's namespaces, not through kforge).
 std::string hostFiles() {
-  std::string all;
-  for (int i = 1; i <= kHosts; ++i)
-    all += sh(kTestbed + " exec tb" + std::to_string(i) +
-              " sh -c 'find /etc/kubernetes /var/lib/kubelet/config.yaml /var/lib/kubelet/kubeadm-flags.env "
-              "/etc/systemd/system/kubelet.service -type f -exec sha256sum {} + | sort'")
-               .out;
-  return all;
+  return T.onHosts(1, kHosts,
+                   "find /etc/kubernetes /var/lib/kubelet/config.yaml /var/lib/kubelet/kubeadm-flags.env "
+                   "/etc/systemd/system/kubelet.service -type f -exec sha256sum {} + | sort");
 }
 
 void expectHealthyCluster() {

@@ -50,6 +50,8 @@ std::string pollUntil(Get get, const std::string& want, int seconds) {
 
 struct CliTestbed {
   std::string dir, net, cluster = "testbed";
+  // The kubectl and etcdctl that check it (a test that upgrades passes the newest release's).
+  std::string kubectlPath = kubectlBin(), etcdctlPath = etcdctlBin();
 
   std::string testbed() const { return std::string(KFORGE_TESTBED) + " --dir " + dir + " --net " + net; }
   std::string inventory() const { return dir + "/inventory.yaml"; }
@@ -62,7 +64,7 @@ struct CliTestbed {
   Cmd kforge(const std::string& args) const { return sh(std::string(KFORGE_BINARY) + " " + args); }
   // etcdctl with the cluster's CA and the first etcd host's healthcheck-client certificate.
   Cmd etcdctl(const std::string& endpoints, const std::string& args, const std::string& certHost = "tb1") const {
-    return sh(etcdctlBin() + " --endpoints=" + endpoints + " --cacert " + state() + "/pki/etcd/ca.crt --cert " +
+    return sh(etcdctlPath + " --endpoints=" + endpoints + " --cacert " + state() + "/pki/etcd/ca.crt --cert " +
               state() + "/hosts/" + certHost + "/pki/etcd/healthcheck-client.crt --key " + state() + "/hosts/" +
               certHost + "/pki/etcd/healthcheck-client.key " + args);
   }
@@ -71,17 +73,24 @@ struct CliTestbed {
     for (int i = first; i <= last; ++i) s += (s.empty() ? "" : ",") + ("https://" + addr(i) + ":2379");
     return s;
   }
-  Cmd kubectl(const std::string& args) const { return sh(kubectlBin() + " --kubeconfig " + state() + "/admin.conf " + args); }
+  Cmd kubectl(const std::string& args) const { return sh(kubectlPath + " --kubeconfig " + state() + "/admin.conf " + args); }
+  // Polls a kubectl query until its output equals `want` (pollUntil); returns the last output.
+  std::string waitFor(const std::string& kubectlArgs, const std::string& want, int seconds) const {
+    return pollUntil([&] { return kubectl(kubectlArgs).out; }, want, seconds);
+  }
+  // The outputs of shellScript run inside each of hosts first..last, one after the other.
+  std::string onHosts(int first, int last, const std::string& shellScript) const {
+    std::string all;
+    for (int i = first; i <= last; ++i) all += exec(i, shellScript).out;
+    return all;
+  }
   // sha256 of every file kforge manages on hosts first..last (read inside each host), plus the entries of the
   // etcd data dir (names only: a running member keeps writing its files).
   // withEtcdData=false leaves the data dir out (a member the kubelet keeps restarting may recreate it any time).
   std::string hostFiles(int first, int last, bool withEtcdData = true) const {
-    std::string all;
-    for (int i = first; i <= last; ++i)
-      all += exec(i, std::string("find /etc/kubernetes /var/lib/kubelet/config.yaml /var/lib/kubelet/kubeadm-flags.env -type f -exec sha256sum {} + 2>/dev/null | sort; ") +
-                     (withEtcdData ? "ls -A /var/lib/etcd /var/lib/kforge" : "ls -A /var/lib/kforge"))
-                 .out;
-    return all;
+    return onHosts(first, last,
+                   std::string("find /etc/kubernetes /var/lib/kubelet/config.yaml /var/lib/kubelet/kubeadm-flags.env -type f -exec sha256sum {} + 2>/dev/null | sort; ") +
+                       (withEtcdData ? "ls -A /var/lib/etcd /var/lib/kforge" : "ls -A /var/lib/kforge"));
   }
 };
 

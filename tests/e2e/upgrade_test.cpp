@@ -19,46 +19,33 @@
 
 namespace {
 
+using kforge::e2e::CliTestbed;
 using kforge::e2e::Cmd;
 using kforge::e2e::sh;
 
-const std::string kDir = KFORGE_E2E_DIR;
-const std::string kNet = KFORGE_E2E_NET;
-const std::string kTestbed = std::string(KFORGE_TESTBED) + " --dir " + kDir + " --net " + kNet;
-const std::string kForge = KFORGE_BINARY;
-const std::string kInv = kDir + "/inventory.yaml";
-const std::string kState = kDir + "/.kforge/testbed";
 const std::string kFrom = kforge::e2e::pinnedReleases().front().kubernetes;
 const std::string kTo = kforge::e2e::pinnedReleases().back().kubernetes;
 const std::string kEtcdTo = kforge::e2e::pinnedReleases().back().etcd;
 const std::string kEtcdFrom = kforge::e2e::pinnedReleases().front().etcd;
+// Checked with the newest release's kubectl and etcdctl.
+const CliTestbed T{KFORGE_E2E_DIR, KFORGE_E2E_NET, "testbed", kforge::e2e::upstreamBin("kubectl", kTo),
+                   kforge::e2e::upstreamBin("etcdctl", kEtcdTo)};
+const std::string kDir = T.dir;
+const std::string kTestbed = T.testbed();
+const std::string kForge = KFORGE_BINARY;
+const std::string kInv = T.inventory();
+const std::string kState = T.state();
 constexpr int kHosts = 5;  // tb1-tb3 control planes (stacked etcd), tb4-tb5 workers
 
-std::string addr(int i) { return kNet + "." + std::to_string(10 + i); }
-Cmd kforge(const std::string& args) { return sh(kForge + " " + args); }
-
-Cmd etcdctl(const std::string& args) {
-  return sh(kforge::e2e::upstreamBin("etcdctl", kEtcdTo) + " --endpoints=https://" + addr(1) + ":2379,https://" + addr(2) +
-            ":2379,https://" + addr(3) + ":2379 --cacert " + kState + "/pki/etcd/ca.crt --cert " + kState +
-            "/hosts/tb1/pki/etcd/healthcheck-client.crt --key " + kState + "/hosts/tb1/pki/etcd/healthcheck-client.key " + args);
-}
-
-Cmd kubectl(const std::string& args) {
-  return sh(kforge::e2e::upstreamBin("kubectl", kTo) + " --kubeconfig " + kState + "/admin.conf " + args);
-}
-
-std::string waitFor(const std::string& args, const std::string& want, int seconds = 180) {
-  return kforge::e2e::pollUntil([&] { return kubectl(args).out; }, want, seconds);
-}
+Cmd kforge(const std::string& args) { return T.kforge(args); }
+Cmd etcdctl(const std::string& args) { return T.etcdctl(T.endpoints(1, 3), args); }
+Cmd kubectl(const std::string& args) { return T.kubectl(args); }
+std::string waitFor(const std::string& args, const std::string& want, int seconds = 180) { return T.waitFor(args, want, seconds); }
 
 std::string hostFiles() {
-  std::string all;
-  for (int i = 1; i <= kHosts; ++i)
-    all += sh(kTestbed + " exec tb" + std::to_string(i) +
-              " sh -c 'find /etc/kubernetes/manifests /var/lib/kubelet/config.yaml -type f -exec sha256sum {} + | sort; "
-              "cat /etc/kforge-testbed/kubelet-version'")
-               .out;
-  return all;
+  return T.onHosts(1, kHosts,
+                   "find /etc/kubernetes/manifests /var/lib/kubelet/config.yaml -type f -exec sha256sum {} + | sort; "
+                   "cat /etc/kforge-testbed/kubelet-version");
 }
 
 std::string cordoned() {

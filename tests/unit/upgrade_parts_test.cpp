@@ -2,6 +2,7 @@
 // worker batches. The whole flow runs on the real control plane in tests/e2e/upgrade_test.cpp.
 #include <gtest/gtest.h>
 
+#include "bootstrap/static_pod.hpp"
 #include "core/error.hpp"
 #include "core/inventory.hpp"
 #include "core/state_dir.hpp"
@@ -59,8 +60,8 @@ TEST(UpgradeState, ImageVersions) {
 }
 
 TEST(UpgradeRollout, ComponentAndImageOfAManifest) {
-  EXPECT_EQ(upgrade::componentOf("/etc/kubernetes/manifests/kube-apiserver.yaml"), "kube-apiserver");
-  EXPECT_EQ(upgrade::componentOf("/etc/kubernetes/manifests/etcd.yaml"), "etcd");
+  EXPECT_EQ(componentOfManifest("/etc/kubernetes/manifests/kube-apiserver.yaml"), "kube-apiserver");
+  EXPECT_EQ(componentOfManifest("/etc/kubernetes/manifests/etcd.yaml"), "etcd");
   std::string yaml = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - etcd\n"
                      "    image: registry.k8s.io/etcd:3.7.0-0\n    imagePullPolicy: IfNotPresent\n";
   EXPECT_EQ(upgrade::manifestImage(yaml), "registry.k8s.io/etcd:3.7.0-0");
