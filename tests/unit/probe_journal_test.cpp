@@ -15,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "test_clusters.hpp"
 #include "upgrade/probe.hpp"
 #include "upgrade/probe_journal.hpp"
 
@@ -24,12 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string tempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string t = std::string(base ? base : "/tmp") + "/kforge-journal-XXXXXX";
-  if (!::mkdtemp(t.data())) throw std::runtime_error("mkdtemp");
-  return t;
-}
+std::string tempDir() { return kforge::testing::freshDir("kforge-journal"); }
 
 const ProbeJournalHeader kHeader{"20251129-193501-7f3a-a1", "etcd", "https://10.0.0.1:2379", 1764444901123, 100};
 
