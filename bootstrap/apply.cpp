@@ -194,8 +194,9 @@ std::string Applier::uploadWithBackup(const Host& h, const FileSet& files, const
   return report.summary() + note;
 }
 
-void Applier::backupBefore(const Step& step) {
-  auto meta = etcd::takeBackup(etcdClient(), {o_.backupDir, c_.name, c_.kubernetesVersion.str(),
+void Applier::backupBefore(const Step& step, const std::string& runningVersion) {
+  auto meta = etcd::takeBackup(etcdClient(), {o_.backupDir, c_.name,
+                                              runningVersion.empty() ? c_.kubernetesVersion.str() : runningVersion,
                                               "pre-step:" + step.phase + "-" + step.host});
   progress_.report(step.host, "backup", StepStatus::Ok, meta.id + " (" + std::to_string(meta.fileSize) + " bytes, sha256 verified)");
 }

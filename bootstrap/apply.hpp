@@ -80,7 +80,9 @@ class Applier {
   const ApplyOptions& options() const { return o_; }
   const Cluster& cluster() const { return c_; }
   // Takes a verified etcd backup into o.backupDir before a risky step, or throws (the step is refused).
-  void backupBefore(const Step& step);
+  // runningVersion: the release the cluster runs, recorded in the backup's metadata (default: the inventory's;
+  // an upgrade passes the release it upgrades from).
+  void backupBefore(const Step& step, const std::string& runningVersion = "");
 
   // The machinery phases' steps run on (bootstrap/phases.hpp):
   // Uploads files; those that exist with other content are first copied to

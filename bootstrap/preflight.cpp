@@ -1,8 +1,10 @@
 #include "bootstrap/preflight.hpp"
 
 #include "bootstrap/expected_files.hpp"
+#include "core/error.hpp"
 
 #include <algorithm>
+#include <iostream>
 
 namespace kforge {
 
@@ -85,6 +87,13 @@ std::vector<PreflightFinding> preflightHost(const Cluster& c, const Host& h, con
                         "\"; kforge uses the inventory name as the node name (--hostname-override)",
         false);
   return out;
+}
+
+void stopOnPreflightErrors(const std::vector<PreflightFinding>& findings) {
+  for (const auto& f : findings) std::cerr << f.str() << "\n";
+  if (preflightFailed(findings))
+    throw Error("preflight found errors; nothing was changed (fix them, or --ignore-preflight-errors=NAME,... to go on)",
+                ExitCode::Preflight);
 }
 
 }  // namespace kforge

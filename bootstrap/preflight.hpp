@@ -28,5 +28,7 @@ std::vector<PreflightFinding> preflightHost(const Cluster& c, const Host& h, con
                                             const std::set<std::string>& ignore);
 // True when any finding is an error that was not ignored.
 bool preflightFailed(const std::vector<PreflightFinding>& findings);
+// Prints every finding to stderr; throws kforge::Error (ExitCode::Preflight) when one is an error.
+void stopOnPreflightErrors(const std::vector<PreflightFinding>& findings);
 
 }  // namespace kforge

@@ -155,7 +155,9 @@ const etcd::BackupMeta& Restorer::prepare(const RestoreOptions& o, const Observa
                       "to do it anyway (a verified backup of the live cluster is taken first). Nothing was changed",
                   ExitCode::InvalidInput);
     client->setRetryFor(std::chrono::minutes(2));  // the default: a backup rides out transient answers
-    auto pre = etcd::takeBackup(*client, {o.backupDir, c_.name, c_.kubernetesVersion.str(), "pre-step:restore"});
+    // Labelled with what the live cluster runs (a downgrade restores over a newer release than the inventory's).
+    std::string running = obs.apiServerVersion.empty() ? c_.kubernetesVersion.str() : obs.apiServerVersion;
+    auto pre = etcd::takeBackup(*client, {o.backupDir, c_.name, running, "pre-step:restore"});
     preBackup_ = pre.id;
     progress_.report("", "backup", StepStatus::Ok,
                      pre.id + " of the live cluster (" + std::to_string(pre.fileSize) + " bytes, sha256 verified)");

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bootstrap/etcd_access.hpp"
-#include "bootstrap/restore.hpp"
+#include "bootstrap/restore_run.hpp"
 #include "cli/commands.hpp"
 #include "cli/preflight_options.hpp"
 #include "core/fs.hpp"
@@ -35,54 +35,31 @@ int restore(GlobalOptions& g, const RestoreCli& o) {
   pki::ensurePki(c, state.root, std::time(nullptr));  // certificates for replacement hosts
 
   Progress progress(g.json() ? std::cout : std::cerr, g.json());
-  ApplyOptions ao;
-  ao.stateDir = state.root;
-  ao.backupDir = backupDir(c, o.dir);
-  ao.waitTimeout = std::chrono::seconds(o.timeoutSeconds);
-  ao.etcdRestored = true;
-  ao.ignorePreflight = preflightIgnoreSet(o.ignore);
-  // The etcd data dirs are expected to be in use: restore moves their content aside itself. So are the control
-  // plane's ports: restore stops those components itself and waits until their processes are gone (a run killed
-  // during that wait is resumed while the kubelet still gives them their grace period).
-  ao.ignorePreflight.insert("diravailable--var-lib-etcd");
-  for (const char* port : {"port-6443", "port-10257", "port-10259", "port-2379", "port-2380"}) ao.ignorePreflight.insert(port);
-  Applier applier(c, ao, progress);
-  Observation obs = applier.observe();
-
-  Restorer restorer(c, applier, state.root, progress);
-  const auto& meta = restorer.prepare({o.snapshot, ao.backupDir, o.force}, obs);
-  stopOnPreflightErrors(applier.preflight(obs));
-  if (!g.json())
-    std::cout << "Restoring backup " << meta.id << " (" << meta.createdAt << ", revision " << meta.revision << ", "
-              << meta.fileSize << " bytes, taken from " << meta.member << ") onto " << c.etcdHosts().size()
-              << " etcd host(s), new cluster token " << restorer.record().token << "\n";
-
-  Plan data = restorer.planDataRestore(obs);
-  data.print(std::cout, g.json());
-  runPlan(data, progress);
-  restorer.markDataRestored();
-
-  // The rest is apply: every restored member starts at once, then the control plane, addons and nodes.
-  Observation after = applier.observe();
-  Plan rest = applier.plan(after);
-  rest.print(std::cout, g.json());
-  runPlan(rest, progress, [&](const Step& s) { applier.backupBefore(s); });
-
-  auto client = etcdClientFor(c, state.root);
-  auto members = client->memberList();
-  auto keys = client->range(std::string(1, '\0'), std::string(1, '\0'), 0, /*countOnly=*/true);
-  restorer.finish();
+  RestoreRunOptions ro;
+  ro.stateDir = state.root;
+  ro.backupDir = backupDir(c, o.dir);
+  ro.snapshotId = o.snapshot;
+  ro.force = o.force;
+  ro.waitTimeout = std::chrono::seconds(o.timeoutSeconds);
+  ro.ignorePreflight = preflightIgnoreSet(o.ignore);
+  ro.onPrepared = [&](const etcd::BackupMeta& meta, const RestoreRecord& rec) {
+    if (!g.json())
+      std::cout << "Restoring backup " << meta.id << " (" << meta.createdAt << ", revision " << meta.revision << ", "
+                << meta.fileSize << " bytes, taken from " << meta.member << ") onto " << c.etcdHosts().size()
+                << " etcd host(s), new cluster token " << rec.token << "\n";
+  };
+  RestoreRunResult r = runRestore(c, ro, progress, std::cout, g.json());
   if (g.json()) {
-    std::cout << nlohmann::json{{"restored", meta.id}, {"token", restorer.record().token},
-                                {"members", members.size()}, {"keys", keys.count}, {"revision", keys.revision},
-                                {"preRestoreBackup", restorer.preRestoreBackup()},
-                                {"workDir", restorer.record().workDir()}}
+    std::cout << nlohmann::json{{"restored", r.backup.id}, {"token", r.record.token},
+                                {"members", r.members}, {"keys", r.keys}, {"revision", r.revision},
+                                {"preRestoreBackup", r.preRestoreBackup},
+                                {"workDir", r.record.workDir()}}
                      .dump()
               << "\n";
   } else {
-    std::cout << "Restored backup " << meta.id << " in " << static_cast<int>(progress.elapsedSeconds() + 0.5)
-              << " s: " << members.size() << " etcd members started, " << keys.count << " keys at revision "
-              << keys.revision << ". The old data of each etcd host is in " << restorer.record().workDir()
+    std::cout << "Restored backup " << r.backup.id << " in " << static_cast<int>(progress.elapsedSeconds() + 0.5)
+              << " s: " << r.members << " etcd members started, " << r.keys << " keys at revision "
+              << r.revision << ". The old data of each etcd host is in " << r.record.workDir()
               << "/old-data-*/ on that host.\n";
   }
   return 0;

@@ -41,6 +41,7 @@ struct UpgradeCli {
   int componentTimeout = 300;
   int waitLock = 0;
   bool allowUnknownCorefilePlugins = false;
+  bool allowDowngrade = false;
   std::vector<std::string> ignoreGate;
   std::string window;
 };
@@ -79,6 +80,9 @@ void printPlan(const upgrade::HopPlan& p, const Version& to, bool json) {
     j["findings"] = nlohmann::json::array();
     for (const auto& f : p.findings)
       j["findings"].push_back({{"check", f.check}, {"host", f.host}, {"message", f.message}, {"blocking", f.blocking}});
+    if (p.restoreFrom)
+      j["restore"] = {{"backup", p.restoreFrom->backup.id}, {"createdAt", p.restoreFrom->backup.createdAt},
+                      {"revision", p.restoreFrom->backup.revision}, {"upgradeRun", p.restoreFrom->runId}};
     j["steps"] = nlohmann::json::array();
     for (const auto& s : p.plan.steps)
       j["steps"].push_back({{"phase", s.phase}, {"host", s.host}, {"description", s.description}, {"backupFirst", s.risky}});
@@ -103,7 +107,12 @@ void printPlan(const upgrade::HopPlan& p, const Version& to, bool json) {
     std::cout << "Plan: nothing to do, the cluster runs " << p.hops.front().str() << ".\n";
     return;
   }
-  std::cout << "Hop to " << p.hops.front().str() << ":\n";
+  if (p.restoreFrom)
+    std::cout << "Going back to " << to.str() << " is a restore of backup " << p.restoreFrom->backup.id << " (taken "
+              << p.restoreFrom->backup.createdAt << " at revision " << p.restoreFrom->backup.revision
+              << ", before upgrade run " << p.restoreFrom->runId << "): EVERY WRITE SINCE IS LOST from the cluster "
+              << "(a backup of the live cluster is taken first). The kubelets go back first; the API is down during the restore.\n";
+  std::cout << (p.restoreFrom ? "Downgrade to " : "Hop to ") << p.hops.front().str() << ":\n";
   p.plan.print(std::cout, false);
   if (p.hops.size() > 1)
     std::cout << "Then " << (p.hops.size() - 1) << " more hop(s), each planned from a fresh look at the cluster.\n";
@@ -196,6 +205,7 @@ int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
   uo.componentTimeout = std::chrono::seconds(o.componentTimeout);
   uo.allowUnknownCorefilePlugins = o.allowUnknownCorefilePlugins;
   uo.ignoreGate = {o.ignoreGate.begin(), o.ignoreGate.end()};
+  uo.allowDowngrade = o.allowDowngrade;
   uo.runId = "upgrade-" + utcNow("%Y%m%d-%H%M%S");
 
   // apply: the run report (continued after a kill) and the availability probe around the whole run.
@@ -203,6 +213,7 @@ int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
   std::unique_ptr<upgrade::AvailabilityProbe> probe;
   if (apply) {
     std::string line = "kforge upgrade apply -f " + o.inventory + " --to " + o.to + (o.chain ? " --chain" : "") +
+                       (o.allowDowngrade ? " --allow-downgrade" : "") +
                        (o.window.empty() ? "" : " --window " + o.window) + (o.yes ? " --yes" : "");
     report = upgrade::RunReport::resumeOrStart(state.root, c.name, "upgrade apply --to " + to->str(), line);
     report->attach(progress);
@@ -263,6 +274,7 @@ void runHops(GlobalOptions& g, const UpgradeCli& o, const upgrade::UpgradeOption
     }
     if (report) {
       report->setVersions(p.current.str(), to->str());
+      if (p.restoreFrom) report->setStrategy("downgrade by restore");
       report->setGateFindings(gateRecords(p.findings));
     }
     if (p.plan.empty()) {
@@ -273,13 +285,16 @@ void runHops(GlobalOptions& g, const UpgradeCli& o, const upgrade::UpgradeOption
       if (!isatty(STDIN_FILENO))
         throw Error("not a terminal and no --yes: refusing to upgrade unattended without --yes (nothing was changed)",
                     ExitCode::Usage);
-      std::cerr << "Upgrade the cluster as planned? [y/N] " << std::flush;
+      std::cerr << (p.restoreFrom ? "Restore the backup and go back as planned? [y/N] " : "Upgrade the cluster as planned? [y/N] ")
+                << std::flush;
       std::string answer;
       std::getline(std::cin, answer);
       if (answer != "y" && answer != "Y" && answer != "yes") throw Error("not confirmed: nothing was changed", ExitCode::Usage);
       asked = true;
     }
-    if (probe && !probe->running() && !p.gateBlocks()) probe->start();  // confirmed: from here on things change
+    // Confirmed: from here on things change. A downgrade's restore takes the API down by design (and rewinds
+    // etcd, so writes after the backup are gone): no probe for it.
+    if (probe && !probe->running() && !p.gateBlocks() && !p.restoreFrom) probe->start();
     if (window) {
       upgrade::HopPlan guarded = std::move(p);
       for (auto& s : guarded.plan.steps) {
@@ -313,6 +328,9 @@ void addCommon(CLI::App* cmd, UpgradeCli& o) {
   cmd->add_option("--wait-lock", o.waitLock, "seconds to wait for another kforge run on this cluster (default 0)");
   cmd->add_flag("--allow-unknown-corefile-plugins", o.allowUnknownCorefilePlugins,
                 "go on when the live Corefile uses plugins the target's CoreDNS may not have");
+  cmd->add_flag("--allow-downgrade", o.allowDowngrade,
+                "a --to older than the cluster: restore the etcd backup taken before the upgrade from it (every write "
+                "since is lost), the kubelets going back first (docs/operations/upgrade.md)");
   cmd->add_option("--ignore-gate", o.ignoreGate,
                   "gate checks to report without blocking: etcd, control-plane, kubelet-skew, pdb, backup-space, coredns, all")
       ->delimiter(',');

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <iostream>
 #include <sstream>
 
-#include "core/error.hpp"
 
 namespace kforge::cli {
 
@@ -20,13 +18,6 @@ std::set<std::string> preflightIgnoreSet(const std::vector<std::string>& flags) 
     }
   }
   return out;
-}
-
-void stopOnPreflightErrors(const std::vector<PreflightFinding>& findings) {
-  for (const auto& f : findings) std::cerr << f.str() << "\n";
-  if (preflightFailed(findings))
-    throw Error("preflight found errors; nothing was changed (fix them, or --ignore-preflight-errors=NAME,... to go on)",
-                ExitCode::Preflight);
 }
 
 }  // namespace kforge::cli

@@ -2,6 +2,7 @@
 
 #include "bootstrap/phases.hpp"
 #include "core/error.hpp"
+#include "core/version_catalog.hpp"
 #include "upgrade/phases.hpp"
 #include "upgrade/version_policy.hpp"
 
@@ -32,12 +33,24 @@ HopPlan InPlaceUpgrade::planNext() {
     applier_ = std::make_unique<Applier>(*hop_, ao, progress_);
     state_ = std::make_unique<ClusterState>(observeCluster(*hop_, *applier_, o_.stateDir));
   };
+  if (o_.allowDowngrade && restoreUnfinished(o_.stateDir)) {
+    // A downgrade killed during its restore: the API may be down; finish the restore without looking.
+    hop_ = std::make_unique<Cluster>(inventory_);
+    hop_->kubernetesVersion = o_.to;
+    hp.current = o_.to;
+    hp.hops = {o_.to};
+    hp.restoreFrom = findPreUpgradeBackup(*hop_, o_.stateDir, o_.backupDir);
+    hp.plan.steps.push_back(
+        restoreStep(*hop_, *hp.restoreFrom, o_.stateDir, o_.backupDir, o_.waitTimeout, progress_));
+    return hp;
+  }
   look(o_.to);
   auto current = state_->oldestApiServer();
   if (!current)
     throw Error("no kube-apiserver mirror pod found in kube-system: cannot tell which release the control plane runs",
                 ExitCode::Preflight);
   hp.current = *current;
+  if (o_.allowDowngrade && o_.to < *current) return planDowngrade(std::move(hp));
   hp.hops = upgradeHops(*current, o_.to, o_.chain);
   if (hp.hops.empty()) hp.hops.push_back(o_.to);  // at the target: finish what a killed run left (or nothing)
   if (hp.hops.front() != o_.to) look(hp.hops.front());
@@ -68,6 +81,30 @@ HopPlan InPlaceUpgrade::planNext() {
   return hp;
 }
 
+HopPlan InPlaceUpgrade::planDowngrade(HopPlan hp) {
+  componentTags(o_.to);  // throws with the catalog's list when the target is unknown
+  hp.hops = {o_.to};
+  hp.restoreFrom = findPreUpgradeBackup(*hop_, o_.stateDir, o_.backupDir);  // before anything else: none, no plan
+  expected_.clear();
+  for (const Host* h : hop_->hosts())
+    expected_[h->name] = expectedFiles(*hop_, *h, state_->base.facts.at(h->name), o_.stateDir);
+  UpgradeContext ctx{*hop_, *applier_, *state_, expected_, o_.runId, o_.componentTimeout};
+  Plan kubelets;
+  kubeletUpgradePhase(ctx)->plan(kubelets);  // first: a kubelet may be older than the API server, never newer
+  if (!kubelets.empty()) prepullPhase(ctx)->plan(hp.plan);
+  hp.plan.steps.insert(hp.plan.steps.end(), kubelets.steps.begin(), kubelets.steps.end());
+  hp.plan.steps.push_back(restoreStep(*hop_, *hp.restoreFrom, o_.stateDir, o_.backupDir, o_.waitTimeout, progress_));
+  GateOptions go;
+  go.stateDir = o_.stateDir;
+  go.backupDir = o_.backupDir;
+  go.riskySteps = 1;  // the restore's backup of the live cluster
+  go.allowUnknownCorefilePlugins = o_.allowUnknownCorefilePlugins;
+  go.ignore = o_.ignoreGate;
+  go.ignore.insert("kubelet-skew");  // kubelets newer than the target: what this plan fixes first
+  hp.findings = runGate(*hop_, *state_, go);
+  return hp;
+}
+
 void InPlaceUpgrade::run(const HopPlan& p) {
   if (p.gateBlocks()) {
     std::string msg = "the upgrade gate failed; nothing was changed:";
@@ -75,7 +112,9 @@ void InPlaceUpgrade::run(const HopPlan& p) {
       if (f.blocking) msg += "\n  " + f.check + (f.host.empty() ? "" : " on " + f.host) + ": " + f.message;
     throw Error(msg, ExitCode::Preflight);
   }
-  runPlan(p.plan, progress_, [&](const Step& s) { applier_->backupBefore(s); });
+  // A hop's risky steps (etcd members, control planes) all run while its oldest API server is still at p.current:
+  // that is the release the backups hold data of.
+  runPlan(p.plan, progress_, [&](const Step& s) { applier_->backupBefore(s, p.current.str()); });
 }
 
 }  // namespace kforge::upgrade

@@ -14,6 +14,7 @@
 #include "bootstrap/apply.hpp"
 #include "core/plan.hpp"
 #include "core/progress.hpp"
+#include "upgrade/downgrade.hpp"
 #include "upgrade/gate.hpp"
 
 namespace kforge::upgrade {
@@ -27,6 +28,7 @@ struct UpgradeOptions {
   std::chrono::seconds waitTimeout{300};       // other waits (node registration)
   bool allowUnknownCorefilePlugins = false;
   std::set<std::string> ignoreGate;            // gate checks reported but not blocking
+  bool allowDowngrade = false;                 // --allow-downgrade: an older `to` is a restore (upgrade/downgrade.hpp)
   std::string runId;
 };
 
@@ -35,6 +37,7 @@ struct HopPlan {
   std::vector<Version> hops;        // every hop still to go, ending with the target
   Plan plan;                        // the steps of hops.front() (empty when nothing is left)
   std::vector<GateFinding> findings;
+  std::optional<PreUpgradeBackup> restoreFrom;  // a downgrade: the plan ends by restoring this backup
   bool gateBlocks() const;
 };
 
@@ -44,6 +47,7 @@ class InPlaceUpgrade {
   ~InPlaceUpgrade();
 
   // Observes the cluster and plans the next hop. Throws kforge::Error (nothing changed) on a policy refusal.
+  // With allowDowngrade and an older `to`: the downgrade plan (upgrade/downgrade.hpp), one hop.
   HopPlan planNext();
   // Runs a plan from planNext (backup before each risky step).
   void run(const HopPlan& p);
@@ -56,6 +60,7 @@ class InPlaceUpgrade {
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<ClusterState> state_;
   std::map<std::string, ExpectedFiles> expected_;
+  HopPlan planDowngrade(HopPlan hp);
 };
 
 }  // namespace kforge::upgrade

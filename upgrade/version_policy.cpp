@@ -21,8 +21,8 @@ std::vector<Version> upgradeHops(const Version& current, const Version& target, 
   componentTags(target);  // throws with the catalog's list when the target is unknown
   if (target < current)
     throw Error("refusing to downgrade from " + current.str() + " to " + target.str() +
-                    ": kforge, like kubeadm, only upgrades (to go back, restore the backup taken before the upgrade: "
-                    "`kforge backup list` shows the pre-step backups of the upgrade, `kforge restore --snapshot ID` restores one)",
+                    ": kforge, like kubeadm, only upgrades (to go back, --allow-downgrade plans a restore of the backup "
+                    "taken before the upgrade; every write since is lost)",
                 ExitCode::InvalidInput);
   if (target == current) return {};
   if (target.major != current.major)

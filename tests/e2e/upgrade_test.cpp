@@ -32,6 +32,7 @@ const std::string kState = kDir + "/.kforge/testbed";
 const std::string kFrom = kforge::e2e::pinnedReleases().front().kubernetes;
 const std::string kTo = kforge::e2e::pinnedReleases().back().kubernetes;
 const std::string kEtcdTo = kforge::e2e::pinnedReleases().back().etcd;
+const std::string kEtcdFrom = kforge::e2e::pinnedReleases().front().etcd;
 constexpr int kHosts = 5;  // tb1-tb3 control planes (stacked etcd), tb4-tb5 workers
 
 std::string addr(int i) { return kNet + "." + std::to_string(10 + i); }
@@ -63,6 +64,31 @@ std::string hostFiles() {
 
 std::string cordoned() {
   return kubectl("get nodes -o 'jsonpath={range .items[*]}{.metadata.name}={.spec.unschedulable},{end}'").out;
+}
+
+// Every control plane's manifests, every Node's kubelet, the API server's version and the three etcd members
+// (started, voting, each reporting that etcd version) at one release.
+void expectClusterAt(const std::string& kube, const std::string& etcd) {
+  for (int i = 1; i <= 3; ++i) {
+    auto images = sh(kTestbed + " exec tb" + std::to_string(i) + " sh -c 'grep -h \"image:\" /etc/kubernetes/manifests/*'");
+    for (const char* c : {"kube-apiserver:", "kube-controller-manager:", "kube-scheduler:"})
+      EXPECT_NE(images.out.find(std::string(c) + kube), std::string::npos) << images.out;
+    EXPECT_NE(images.out.find("etcd:" + etcd.substr(1)), std::string::npos) << images.out;
+  }
+  std::string five = kube + "," + kube + "," + kube + "," + kube + "," + kube + ",";
+  EXPECT_EQ(waitFor("get nodes -o 'jsonpath={range .items[*]}{.status.nodeInfo.kubeletVersion},{end}'", five), five);
+  auto version = kubectl("version -o json");
+  EXPECT_NE(version.out.find("\"gitVersion\": \"" + kube + "\""), std::string::npos) << version.out;
+  auto members = etcdctl("member list");
+  for (const char* n : {"tb1", "tb2", "tb3"})
+    EXPECT_NE(members.out.find(std::string(", started, ") + n + ","), std::string::npos) << members.out;
+  auto status = etcdctl("endpoint status");
+  ASSERT_EQ(status.exitCode, 0) << status.out;
+  std::istringstream lines(status.out);
+  std::string line;
+  int at = 0;
+  while (std::getline(lines, line)) at += line.find(", " + etcd.substr(1) + ",") != std::string::npos;
+  EXPECT_EQ(at, 3) << status.out;
 }
 
 std::vector<std::string> fileLines(const std::string& path) {
@@ -340,29 +366,9 @@ TEST_F(UpgradeE2E, InPlaceFromOldestToNewestPinnedRelease) {
   EXPECT_EQ(html.exitCode, 0) << html.out;
   EXPECT_NE(sh("cat " + kDir + "/report.html").out.find("<p class=\"recovered\">"), std::string::npos);
 
-  // Everything at the target: every manifest's image, every Node's kubelet, the API server's version.
-  for (int i = 1; i <= 3; ++i) {
-    auto images = sh(kTestbed + " exec tb" + std::to_string(i) + " sh -c 'grep -h \"image:\" /etc/kubernetes/manifests/*'");
-    for (const char* c : {"kube-apiserver:", "kube-controller-manager:", "kube-scheduler:"})
-      EXPECT_NE(images.out.find(std::string(c) + kTo), std::string::npos) << images.out;
-    EXPECT_NE(images.out.find("etcd:" + kEtcdTo.substr(1)), std::string::npos) << images.out;
-  }
-  EXPECT_EQ(waitFor("get nodes -o 'jsonpath={range .items[*]}{.status.nodeInfo.kubeletVersion},{end}'",
-                    kTo + "," + kTo + "," + kTo + "," + kTo + "," + kTo + ","),
-            kTo + "," + kTo + "," + kTo + "," + kTo + "," + kTo + ",");
-  auto version = kubectl("version -o json");
-  EXPECT_NE(version.out.find("\"gitVersion\": \"" + kTo + "\""), std::string::npos) << version.out;
-  // etcd: three started voting members, each at the target's etcd.
-  auto members = etcdctl("member list");
-  for (const char* n : {"tb1", "tb2", "tb3"})
-    EXPECT_NE(members.out.find(std::string(", started, ") + n + ","), std::string::npos) << members.out;
-  auto status = etcdctl("endpoint status");
-  ASSERT_EQ(status.exitCode, 0) << status.out;
-  std::istringstream lines(status.out);
-  std::string line;
-  int atTarget = 0;
-  while (std::getline(lines, line)) atTarget += line.find(", " + kEtcdTo.substr(1) + ",") != std::string::npos;
-  EXPECT_EQ(atTarget, 3) << status.out;
+  // Everything at the target: every manifest's image, every Node's kubelet, the API server's version, three
+  // started etcd members at the target's etcd.
+  expectClusterAt(kTo, kEtcdTo);
   // Nothing written before is lost.
   EXPECT_EQ(etcdctl("get /e2e/before --print-value-only").out, "kept\n");
   EXPECT_EQ(kubectl("get configmap before -o 'jsonpath={.data.k}'").out, "v");
@@ -399,6 +405,47 @@ TEST_F(UpgradeE2E, InPlaceFromOldestToNewestPinnedRelease) {
   auto same = kforge("plan -f " + kInv);
   EXPECT_EQ(same.exitCode, 0) << same.out;
   EXPECT_NE(same.out.find("Plan: nothing to do"), std::string::npos) << same.out;
+
+  // Going back: refused without --allow-downgrade; with it, the plan restores the backup taken before the upgrade
+  // (the first backup of the first run that upgraded etcd: the rolled-back run), says that later writes are lost,
+  // sends the kubelets back first, then restores. Afterwards: everything at the old release, the data as before
+  // the upgrade (the key written after it is gone, the ones written before are there), the live cluster's data
+  // kept in a backup taken first.
+  ASSERT_EQ(etcdctl("put /e2e/after gone-after-the-downgrade").exitCode, 0);
+  auto noFlag = kforge("upgrade plan -f " + kInv + " --to " + kFrom);
+  EXPECT_EQ(noFlag.exitCode, 3) << noFlag.out;
+  EXPECT_NE(noFlag.out.find("--allow-downgrade plans a restore"), std::string::npos) << noFlag.out;
+  auto firstBackup = sh("python3 -c \"import json,glob,os\n"
+                        "runs=[json.load(open(f)) for f in glob.glob('" + kState + "/runs/*.json')]\n"
+                        "runs=[r for r in runs if r['strategy']=='in-place' and any('rolled back' in a['error'] for a in r['attempts'])]\n"
+                        "print([s['backupId'] for a in runs[0]['attempts'] for s in a['steps'] if s['backupId']][0])\"");
+  ASSERT_EQ(firstBackup.exitCode, 0) << firstBackup.out;
+  std::string preUpgrade = firstBackup.out.substr(0, firstBackup.out.find('\n'));
+  // Labelled with the release whose data it holds, not with the upgrade's target.
+  auto label = sh("python3 -c \"import json\n"
+                  "b={x['id']:x for x in json.load(open('" + kDir + "/backups.json'))['backups']}\n"
+                  "print(b['" + preUpgrade + "']['kubernetesVersion'])\"");
+  EXPECT_EQ(label.out, kFrom + "\n") << preUpgrade;
+  // The kubelets go back as they came: binaries from spec.upgrade.kubelet.binaryDir.
+  ASSERT_EQ(sh(kTestbed + " kubelet-binary " + kFrom + " " + kDir + "/kubelet-bin/kubelet-" + kFrom).exitCode, 0);
+  auto downPlan = kforge("upgrade plan -f " + kInv + " --to " + kFrom + " --allow-downgrade");
+  EXPECT_EQ(downPlan.exitCode, 0) << downPlan.out;
+  EXPECT_NE(downPlan.out.find("is a restore of backup " + preUpgrade + " "), std::string::npos) << preUpgrade << downPlan.out;
+  EXPECT_NE(downPlan.out.find("EVERY WRITE SINCE IS LOST"), std::string::npos) << downPlan.out;
+  EXPECT_LT(downPlan.out.find("install kubelet " + kFrom), downPlan.out.find("restore etcd backup " + preUpgrade)) << downPlan.out;
+  EXPECT_EQ(etcdctl("get /e2e/after --print-value-only").out, "gone-after-the-downgrade\n") << "the plan changed something";
+  auto back = kforge("upgrade apply --yes -f " + kInv + " --to " + kFrom + " --allow-downgrade");
+  ASSERT_EQ(back.exitCode, 0) << back.out;
+  expectClusterAt(kFrom, kEtcdFrom);
+  EXPECT_EQ(etcdctl("get /e2e/before --print-value-only").out, "kept\n");
+  EXPECT_EQ(etcdctl("get /e2e/after --print-value-only").out, "");
+  EXPECT_EQ(kubectl("get configmap before -o 'jsonpath={.data.k}'").out, "v");
+  EXPECT_EQ(cordoned(), "tb1=,tb2=,tb3=,tb4=,tb5=,");
+  auto kept = sh(kForge + " backup list -f " + kInv + " -o json");
+  EXPECT_NE(kept.out.find("\"pre-step:restore\""), std::string::npos) << kept.out;
+  auto settled = kforge("upgrade plan -f " + kInv + " --to " + kFrom);
+  EXPECT_EQ(settled.exitCode, 0) << settled.out;
+  EXPECT_NE(settled.out.find("Plan: nothing to do"), std::string::npos) << settled.out;
 }
 
 }  // namespace
