@@ -146,7 +146,8 @@ std::string probeSummary(const upgrade::ProbeFigures& f) {
 void settleEarlierProbes(upgrade::RunReport& report, const std::string& journalDir, const std::vector<std::string>& endpoints,
                          const etcd::TlsFiles& tls, const kube::Credentials& creds, bool quiet) {
   const int current = report.attempt();
-  for (const auto& a : report.data().attempts) {
+  const upgrade::RunData run = report.data();
+  for (const auto& a : run.attempts) {
     if (a.number >= current) break;
     const std::string id = report.probeIdOf(a.number);
     const auto paths = upgrade::probeJournalPaths(journalDir, id);
