@@ -99,7 +99,11 @@ void printRun(const RunData& r) {
     if (a.probe) {
       const auto& f = *a.probe;
       std::cout << "  availability probe: " << std::fixed << std::setprecision(1) << f.durationSeconds << " s, a write every "
-                << std::setprecision(0) << f.intervalMs << " ms per channel\n";
+                << std::setprecision(0) << f.intervalMs << " ms per channel"
+                << (f.recoveredFromJournal ? " (the attempt was killed: recovered from its journal by the next attempt, "
+                                             "to its last journalled write; no CPU figure)"
+                                           : "")
+                << "\n";
       for (const auto& c : f.channels) {
         std::cout << std::setprecision(2) << "    " << std::left << std::setw(9) << p(c.channel, 40) << " attempted "
                   << c.attempted << ", acknowledged " << c.acknowledged << ", failed " << c.failed

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/lock.hpp"
+#include "core/log.hpp"
 #include "core/state_dir.hpp"
 #include "core/utc.hpp"
 #include "pki/store.hpp"
@@ -23,6 +24,7 @@
 #include "kube/kubeconfig.hpp"
 #include "upgrade/inplace.hpp"
 #include "upgrade/probe.hpp"
+#include "upgrade/probe_journal.hpp"
 #include "upgrade/report.hpp"
 
 namespace kforge::cli {
@@ -135,6 +137,49 @@ std::string probeSummary(const upgrade::ProbeFigures& f) {
   return out;
 }
 
+// Before this attempt's probe starts: what the probes of the report's earlier attempts left. A killed attempt's
+// probe never reached stop(): its journal gives its figures, checked against the stores as stop() would have
+// (upgrade::recoverProbeFigures), and they go into the report; then its keys and ConfigMaps are removed as after
+// any kill and, once its figures are in the report, its journal. The attempt before this one is always cleaned up
+// (a probe that ran without a journal leaves keys too); an earlier one only while its journal is still there (the
+// run that should have removed it was killed as well).
+void settleEarlierProbes(upgrade::RunReport& report, const std::string& journalDir, const std::vector<std::string>& endpoints,
+                         const etcd::TlsFiles& tls, const kube::Credentials& creds, bool quiet) {
+  const int current = report.attempt();
+  const upgrade::RunData run = report.data();
+  for (const auto& a : run.attempts) {
+    if (a.number >= current) break;
+    const std::string id = report.probeIdOf(a.number);
+    const auto paths = upgrade::probeJournalPaths(journalDir, id);
+    if (paths.empty() && a.number != current - 1) continue;
+    std::optional<upgrade::ProbeFigures> recovered;
+    if (!a.probe && !paths.empty()) {
+      std::vector<upgrade::ProbeJournal> journals;
+      for (const auto& p : paths) {
+        try {
+          journals.push_back(upgrade::readProbeJournal(p));
+        } catch (const std::exception& e) {
+          logWarning(std::string(e.what()) + " (removed; that channel's figures of attempt " + std::to_string(a.number) +
+                     " are lost)");
+        }
+      }
+      if (!journals.empty()) recovered = upgrade::recoverProbeFigures(journals, endpoints, tls, creds);
+    }
+    const std::string leftovers = upgrade::removeProbeLeftovers(id, endpoints, tls, creds);
+    bool keepJournals = false;
+    if (recovered) {
+      for (auto& c : recovered->channels) c.cleanupError = leftovers;
+      keepJournals = !report.setProbe(*recovered, a.number);  // not in the report: the next run tries again
+      if (!quiet)
+        std::cerr << "Availability probe of attempt " << a.number << " (killed; recovered from its journal): "
+                  << probeSummary(*recovered) << "\n";
+    }
+    if (keepJournals) continue;
+    if (std::string why = upgrade::removeProbeJournals(journalDir, id); !why.empty())
+      logWarning("probe journal not removed: " + why);
+  }
+}
+
 int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
   if (o.strategy != "in-place")
     throw Error("--strategy " + o.strategy + ": only in-place is implemented so far (node-replacement and "
@@ -177,15 +222,19 @@ int runUpgrade(GlobalOptions& g, const UpgradeCli& o, bool apply) {
     uo.runId = report->runId();
     auto tls = etcdTls(c, state.root);
     auto creds = kube::loadKubeconfig(state.root + "/admin.conf");
-    if (report->attempt() > 1)  // the killed attempt's probe never cleaned up after itself
-      upgrade::removeProbeLeftovers(report->runId() + "-a" + std::to_string(report->attempt() - 1), etcdEndpoints(c), tls, creds);
-    probe = std::make_unique<upgrade::AvailabilityProbe>(report->probeId(), etcdEndpoints(c), tls, creds);
+    upgrade::ProbeOptions po;
+    po.journalDir = upgrade::RunReport::runsDir(state.root);
+    if (report->attempt() > 1) settleEarlierProbes(*report, po.journalDir, etcdEndpoints(c), tls, creds, g.json());
+    probe = std::make_unique<upgrade::AvailabilityProbe>(report->probeId(), etcdEndpoints(c), tls, creds, po);
   }
   auto finishReport = [&](bool ok, const std::string& error) {
     if (!report) return;
     if (probe && probe->running()) {
       auto figures = probe->stop();
-      report->setProbe(figures);
+      if (report->setProbe(figures))  // in the report: its journal is not needed any more
+        if (std::string why = upgrade::removeProbeJournals(upgrade::RunReport::runsDir(state.root), report->probeId());
+            !why.empty())
+          logWarning("probe journal not removed: " + why);
       if (!g.json()) std::cerr << "Availability probe: " << probeSummary(figures) << "\n";
     }
     double total = progress.elapsedSeconds(), waited = waitedSeconds();

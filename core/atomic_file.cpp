@@ -45,15 +45,7 @@ void AtomicFile::discard() noexcept {
 
 void AtomicFile::write(const char* p, size_t n) {
   if (fd_ < 0) throw Error("write to " + target_ + " after commit");
-  while (n > 0) {
-    ssize_t w = ::write(fd_, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      throw Error("cannot write " + temp_ + ": " + std::strerror(errno));
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
+  writeAll(fd_, p, n, temp_);
 }
 
 void AtomicFile::commit(bool sync) {

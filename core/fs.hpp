@@ -18,6 +18,11 @@ void makeDirs(const std::string& path, mode_t mode = 0755);
 void writeFileAtomic(const std::string& path, const std::string& content, mode_t mode, bool sync = true);
 // Flushes the filesystem holding path to disk (syncfs(2)): one barrier after many writeFileAtomic(..., false).
 void syncFilesystem(const std::string& path);
+// Writes all of n bytes to fd (retries short writes and EINTR); throws kforge::Error "cannot write <what>: ...".
+void writeAll(int fd, const char* p, size_t n, const std::string& what);
+// Reads a whole regular file without following a link at path (O_NOFOLLOW): a symlink, a FIFO or a device there
+// is refused. Throws kforge::Error naming the path.
+std::string readFileNoFollow(const std::string& path);
 // Expands a leading "~/" with $HOME.
 std::string expandHome(const std::string& path);
 // Directory part of a path ("." when there is none).

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/printable.hpp"
 #include "kube/client.hpp"
 
@@ -78,6 +79,7 @@ struct detail::ProbeChannel {
   int64_t readBackFailed = 0;
   std::string lastError;
   double cpuSeconds = 0;
+  std::unique_ptr<ProbeJournalWriter> journal;  // null: no journal (none asked for, or it failed)
 
   // One write of `value` under `seq` and its read-back. Returns whether the store acknowledged the write; sets
   // readBack to whether the read-back returned it unchanged. Throws on failure (the thread records it).
@@ -235,6 +237,31 @@ struct KubeChannel : detail::ProbeChannel {
   }
 };
 
+// The channels, as the probe with this id writes them (and as the end check and the clean-up read them).
+std::unique_ptr<EtcdChannel> etcdChannel(const std::string& runId, const std::vector<std::string>& endpoints,
+                                         const etcd::TlsFiles& tls, const ProbeOptions& opts) {
+  auto c = std::make_unique<EtcdChannel>();
+  c->name = "etcd";
+  for (const auto& e : endpoints) c->target += (c->target.empty() ? "" : ",") + e;
+  c->endpoints = endpoints;
+  c->tls = tls;
+  c->prefix = probeEtcdPrefix(runId);
+  c->timeout = opts.callTimeout;
+  return c;
+}
+
+std::unique_ptr<KubeChannel> kubeChannel(const std::string& runId, const kube::Credentials& creds,
+                                         const ProbeOptions& opts) {
+  auto c = std::make_unique<KubeChannel>();
+  c->name = "kube-api";
+  c->target = creds.server;
+  c->creds = creds;
+  c->ns = opts.kubeNamespace;
+  c->runId = runId;
+  c->timeout = opts.callTimeout;
+  return c;
+}
+
 }  // namespace
 
 std::string removeProbeLeftovers(const std::string& probeId, const std::vector<std::string>& etcdEndpoints,
@@ -243,30 +270,114 @@ std::string removeProbeLeftovers(const std::string& probeId, const std::vector<s
   if (!validRunId(probeId)) return "probe id '" + printable(probeId, 60) + "' is not one";
   std::string why;
   try {
-    if (!etcdEndpoints.empty()) {
-      EtcdChannel c;
-      c.endpoints = etcdEndpoints;
-      c.tls = etcdTls;
-      c.prefix = probeEtcdPrefix(probeId);
-      c.timeout = opts.callTimeout;
-      c.cleanup();
-    }
+    if (!etcdEndpoints.empty()) etcdChannel(probeId, etcdEndpoints, etcdTls, opts)->cleanup();
   } catch (const std::exception& e) {
     why = printable(std::string("etcd: ") + e.what(), 300);
   }
   try {
-    if (api) {
-      KubeChannel c;
-      c.creds = *api;
-      c.ns = opts.kubeNamespace;
-      c.runId = probeId;
-      c.timeout = opts.callTimeout;
-      c.cleanup();
-    }
+    if (api) kubeChannel(probeId, *api, opts)->cleanup();
   } catch (const std::exception& e) {
     why += (why.empty() ? "" : "; ") + printable(std::string("kube-api: ") + e.what(), 300);
   }
   return why;
+}
+
+void summarizeSeries(ProbeChannelFigures& cf, double endSeconds) {
+  cf.attempted = static_cast<int64_t>(cf.series.size());
+  cf.failed = cf.attempted - cf.acknowledged;
+  cf.longestGapSeconds = cf.longestGapStart = 0;
+  std::vector<double> latencies;
+  double lastOk = 0;
+  for (const auto& s : cf.series) {
+    if (!s.ok) continue;
+    if (s.t - lastOk > cf.longestGapSeconds) {
+      cf.longestGapSeconds = s.t - lastOk;
+      cf.longestGapStart = lastOk;
+    }
+    lastOk = s.t;
+    latencies.push_back(s.latencyMs);
+  }
+  if (endSeconds - lastOk > cf.longestGapSeconds) {
+    cf.longestGapSeconds = endSeconds - lastOk;
+    cf.longestGapStart = lastOk;
+  }
+  cf.latencyP50Ms = percentile(latencies, 0.5);
+  cf.latencyP99Ms = percentile(latencies, 0.99);
+  cf.latencyMaxMs = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
+}
+
+std::map<int64_t, std::string> acknowledgedWrites(const ProbeJournal& journal) {
+  std::map<int64_t, std::string> acked;
+  for (const auto& s : journal.samples)
+    if (s.acknowledged) acked[s.seq] = s.value;
+  return acked;
+}
+
+void checkAcknowledged(ProbeChannelFigures& cf, const std::map<int64_t, std::string>& acked,
+                       const std::function<std::map<int64_t, std::string>()>& readAll,
+                       std::chrono::milliseconds verifyFor) {
+  // Every acknowledged write still there, unchanged. Retried while the store does not answer.
+  auto until = Clock::now() + verifyFor;
+  for (;;) {
+    try {
+      auto now = readAll();
+      cf.lost = 0;
+      for (const auto& [seq, v] : acked) {
+        auto it = now.find(seq);
+        if (it == now.end() || it->second != v) ++cf.lost;
+      }
+      cf.verified = true;
+      cf.checkError.clear();
+      return;
+    } catch (const std::exception& e) {
+      cf.checkError = printable(e.what(), 300);
+    }
+    if (Clock::now() >= until) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+ProbeFigures recoverProbeFigures(const std::vector<ProbeJournal>& journals, const std::vector<std::string>& etcdEndpoints,
+                                 const etcd::TlsFiles& etcdTls, const std::optional<kube::Credentials>& api,
+                                 const ProbeOptions& opts) {
+  ProbeFigures f;
+  f.recoveredFromJournal = true;
+  for (const auto& j : journals) {
+    if (f.channels.empty()) {
+      f.runId = j.header.runId;
+      f.startedAtMs = j.header.startedAtMs;
+      f.intervalMs = j.header.intervalMs;
+    }
+    ProbeChannelFigures cf;
+    try {
+      cf.channel = j.header.channel;
+      cf.target = j.header.target;
+      double end = 0;
+      for (const auto& s : j.samples) {
+        cf.series.push_back({s.t, s.latencyMs, s.ok});
+        cf.acknowledged += s.acknowledged ? 1 : 0;
+        cf.readBackFailed += s.acknowledged && !s.ok ? 1 : 0;
+        if (!s.ok && !s.error.empty()) cf.lastError = s.error;
+        end = std::max(end, s.t + s.latencyMs / 1000);
+      }
+      summarizeSeries(cf, end);
+      f.durationSeconds = std::max(f.durationSeconds, end);
+      std::unique_ptr<detail::ProbeChannel> c;
+      if (!validRunId(j.header.runId))
+        cf.checkError = "the journal's probe id '" + printable(j.header.runId, 60) + "' is not one";
+      else if (cf.channel == "etcd" && !etcdEndpoints.empty())
+        c = etcdChannel(j.header.runId, etcdEndpoints, etcdTls, opts);
+      else if (cf.channel == "kube-api" && api)
+        c = kubeChannel(j.header.runId, *api, opts);
+      else
+        cf.checkError = "nothing to check the " + printable(cf.channel, 40) + " channel's writes against";
+      if (c) checkAcknowledged(cf, acknowledgedWrites(j), [&] { return c->readAll(); }, opts.verifyFor);
+    } catch (const std::exception& e) {
+      cf.checkError = printable(e.what(), 300);
+    }
+    f.channels.push_back(std::move(cf));
+  }
+  return f;
 }
 
 AvailabilityProbe::AvailabilityProbe(std::string runId, std::vector<std::string> etcdEndpoints, etcd::TlsFiles etcdTls,
@@ -298,28 +409,21 @@ bool AvailabilityProbe::running() const { return started_ && !stopping_; }
 void AvailabilityProbe::start() {
   if (started_) throw Error("availability probe " + runId_ + ": started twice");
   started_ = true;
-  if (!etcdEndpoints_.empty()) {
-    auto c = std::make_unique<EtcdChannel>();
-    c->name = "etcd";
-    for (const auto& e : etcdEndpoints_) c->target += (c->target.empty() ? "" : ",") + e;
-    c->endpoints = etcdEndpoints_;
-    c->tls = etcdTls_;
-    c->prefix = probeEtcdPrefix(runId_);
-    c->timeout = opts_.callTimeout;
-    channels_.push_back(std::move(c));
-  }
-  if (api_) {
-    auto c = std::make_unique<KubeChannel>();
-    c->name = "kube-api";
-    c->target = api_->server;
-    c->creds = *api_;
-    c->ns = opts_.kubeNamespace;
-    c->runId = runId_;
-    c->timeout = opts_.callTimeout;
-    channels_.push_back(std::move(c));
-  }
+  if (!etcdEndpoints_.empty()) channels_.push_back(etcdChannel(runId_, etcdEndpoints_, etcdTls_, opts_));
+  if (api_) channels_.push_back(kubeChannel(runId_, *api_, opts_));
   start_ = Clock::now();
   startedAtMs_ = unixMsNow();
+  if (!opts_.journalDir.empty())
+    for (auto& c : channels_) {
+      try {
+        c->journal = std::make_unique<ProbeJournalWriter>(
+            probeJournalPath(opts_.journalDir, runId_, c->name),
+            ProbeJournalHeader{runId_, c->name, c->target, startedAtMs_, static_cast<double>(opts_.interval.count())});
+      } catch (const std::exception& e) {
+        logWarning(std::string("availability probe: ") + e.what() +
+                   "; the probe goes on without a journal (a kill before its end would lose its figures)");
+      }
+    }
   for (auto& ch : channels_) {
     detail::ProbeChannel* c = ch.get();
     c->thread = std::thread([this, c] { loop(*c); });
@@ -342,10 +446,12 @@ void AvailabilityProbe::loop(detail::ProbeChannel& c) {
       ProbeSample s;
       s.t = secondsBetween(start_, t0);
       const std::string value = seqText(seq) + " " + std::to_string(startedAtMs_ + static_cast<int64_t>(s.t * 1000));
+      bool acked = false;
       try {
         bool readBack = false;
         double latency = 0;
-        if (c.write(seq, value, readBack, latency)) c.acked[seq] = value;
+        acked = c.write(seq, value, readBack, latency);
+        if (acked) c.acked[seq] = value;
         s.latencyMs = latency;
         s.ok = readBack;
         if (!readBack) ++c.readBackFailed;
@@ -358,6 +464,14 @@ void AvailabilityProbe::loop(detail::ProbeChannel& c) {
         }
       }
       c.series.push_back(s);
+      if (c.journal) {
+        try {
+          c.journal->append({seq, s.t, s.latencyMs, acked, s.ok, value, s.ok ? std::string() : c.lastError});
+        } catch (const std::exception& e) {
+          logWarning(std::string("availability probe: ") + e.what() + "; its journal stops here");
+          c.journal.reset();
+        }
+      }
       ++seq;
       // The next slot not yet begun.
       auto elapsed = Clock::now() - start_;
@@ -381,8 +495,10 @@ ProbeFigures AvailabilityProbe::stop() {
     std::lock_guard lock(wakeMu_);
   }
   wake_.notify_all();
-  for (auto& c : channels_)
+  for (auto& c : channels_) {
     if (c->thread.joinable()) c->thread.join();
+    c->journal.reset();  // closed; the caller removes it once the figures are kept (removeProbeJournals)
+  }
   const auto stoppedAt = Clock::now();
   f.durationSeconds = started_ ? secondsBetween(start_, stoppedAt) : 0;
 
@@ -391,58 +507,18 @@ ProbeFigures AvailabilityProbe::stop() {
     try {
       cf.channel = c->name;
       cf.target = c->target;
-      cf.attempted = static_cast<int64_t>(c->series.size());
       cf.acknowledged = static_cast<int64_t>(c->acked.size());
-      cf.failed = cf.attempted - cf.acknowledged;
       cf.readBackFailed = c->readBackFailed;
       cf.cpuSeconds = c->cpuSeconds;
       cf.lastError = c->lastError;
-      std::vector<double> latencies;
-      double lastOk = 0;
-      for (const auto& s : c->series) {
-        if (s.ok) {
-          if (s.t - lastOk > cf.longestGapSeconds) {
-            cf.longestGapSeconds = s.t - lastOk;
-            cf.longestGapStart = lastOk;
-          }
-          lastOk = s.t;
-        }
-      }
-      if (f.durationSeconds - lastOk > cf.longestGapSeconds) {
-        cf.longestGapSeconds = f.durationSeconds - lastOk;
-        cf.longestGapStart = lastOk;
-      }
-      for (const auto& s : c->series)
-        if (s.ok) latencies.push_back(s.latencyMs);
-      cf.latencyP50Ms = percentile(latencies, 0.5);
-      cf.latencyP99Ms = percentile(latencies, 0.99);
-      cf.latencyMaxMs = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
-
-      // The end check: every acknowledged write still there, unchanged. Retried while the store does not answer.
-      auto until = Clock::now() + opts_.verifyFor;
-      for (;;) {
-        try {
-          auto now = c->readAll();
-          cf.lost = 0;
-          for (const auto& [seq, v] : c->acked) {
-            auto it = now.find(seq);
-            if (it == now.end() || it->second != v) ++cf.lost;
-          }
-          cf.verified = true;
-          cf.checkError.clear();
-          break;
-        } catch (const std::exception& e) {
-          cf.checkError = printable(e.what(), 300);
-        }
-        if (Clock::now() >= until) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      }
+      cf.series = std::move(c->series);
+      summarizeSeries(cf, f.durationSeconds);
+      checkAcknowledged(cf, c->acked, [&] { return c->readAll(); }, opts_.verifyFor);
       try {
         c->cleanup();
       } catch (const std::exception& e) {
         cf.cleanupError = printable(e.what(), 300);
       }
-      cf.series = std::move(c->series);
     } catch (const std::exception& e) {
       cf.checkError = printable(e.what(), 300);
     } catch (...) {

@@ -16,11 +16,16 @@
 // back every acknowledged write (one paginated range / list per channel) — an acknowledged write missing then is
 // *lost* — and deletes what it wrote (a range delete of its prefix; a collection delete by its label).
 // Nothing is ever thrown out of a thread: every failure is a failed sample with its message.
+// With ProbeOptions::journalDir each channel also appends every sample to its journal (upgrade/probe_journal.hpp)
+// as it is taken: when the process is killed before stop(), the run that continues it makes the attempt's figures
+// from the journal and runs the same end check (recoverProbeFigures).
 #pragma once
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +34,7 @@
 
 #include "etcdctl/client.hpp"
 #include "kube/kubeconfig.hpp"
+#include "upgrade/probe_journal.hpp"
 
 namespace kforge::upgrade {
 
@@ -54,11 +60,13 @@ struct ProbeChannelFigures {
   int64_t lost = 0;            // acknowledged, and missing or changed at the end check
   bool verified = false;       // the end check ran; when false, `lost` means nothing and checkError says why
   // The longest time without an ok sample, counted from the probe's start to the first ok sample, between ok
-  // samples, and from the last ok sample to the stop; and where it began (seconds from the probe's start).
+  // samples, and from the last ok sample to the stop (for figures recovered from a journal: to the end of the last
+  // journalled write, the time after it until the kill is unknown); and where it began (seconds from the probe's
+  // start).
   double longestGapSeconds = 0;
   double longestGapStart = 0;
   double latencyP50Ms = 0, latencyP99Ms = 0, latencyMaxMs = 0;  // of acknowledged writes
-  double cpuSeconds = 0;      // CPU time this channel's thread used (the probe's own cost)
+  double cpuSeconds = 0;      // CPU time this channel's thread used (the probe's own cost; 0 when recovered)
   std::string lastError;      // the last failed sample's message (escaped, bounded)
   std::string checkError;     // why the end check could not run
   std::string cleanupError;   // why the probe's keys / objects could not all be deleted (they are then left)
@@ -68,8 +76,10 @@ struct ProbeChannelFigures {
 struct ProbeFigures {
   std::string runId;
   int64_t startedAtMs = 0;  // Unix time in ms of the probe's start: the series' t = 0
-  double durationSeconds = 0;
+  double durationSeconds = 0;  // recovered: to the end of the last journalled write
   double intervalMs = 0;
+  // Made by a later run from the journal of an attempt killed before stop() (recoverProbeFigures).
+  bool recoveredFromJournal = false;
   std::vector<ProbeChannelFigures> channels;
   bool empty() const { return channels.empty(); }
 };
@@ -82,6 +92,9 @@ struct ProbeOptions {
   // stop(): how long the end check keeps trying while the store does not answer (then verified = false).
   std::chrono::milliseconds verifyFor{std::chrono::seconds(10)};
   std::string kubeNamespace = "kube-system";
+  // Where each channel journals its samples (probeJournalPath(journalDir, runId, channel)); "" = no journal. A
+  // journal that cannot be created or written is warned about and the probe goes on without it.
+  std::string journalDir;
 };
 
 class AvailabilityProbe {
@@ -127,6 +140,27 @@ class AvailabilityProbe {
 std::string removeProbeLeftovers(const std::string& probeId, const std::vector<std::string>& etcdEndpoints,
                                  const etcd::TlsFiles& etcdTls, const std::optional<kube::Credentials>& api,
                                  const ProbeOptions& opts = {});
+
+// The figures of an attempt killed before its probe's stop(), from its journals (one per channel, as
+// readProbeJournal reads them): counts, longest gap, latencies and series from the samples (the gap not counting
+// the unknown time between the last journalled write and the kill; no CPU time), then the end check of stop()
+// against the stores: every acknowledged write of the journal still there, unchanged. Does not clean up (that is
+// removeProbeLeftovers). recoveredFromJournal is set. Never throws: what could not be checked is in checkError.
+ProbeFigures recoverProbeFigures(const std::vector<ProbeJournal>& journals, const std::vector<std::string>& etcdEndpoints,
+                                 const etcd::TlsFiles& etcdTls, const std::optional<kube::Credentials>& api,
+                                 const ProbeOptions& opts = {});
+
+// The parts stop() and recoverProbeFigures share (exposed for their tests).
+// Given cf.series and cf.acknowledged: attempted, failed, the longest gap (to endSeconds after the last ok sample)
+// and the latencies of ok samples.
+void summarizeSeries(ProbeChannelFigures& cf, double endSeconds);
+// Every write a journal says was acknowledged: seq -> value written.
+std::map<int64_t, std::string> acknowledgedWrites(const ProbeJournal& journal);
+// The end check: reads what is there (readAll: seq -> value; throws when the store cannot be read), retried every
+// 500 ms for verifyFor while it throws; counts cf.lost among `acked`, sets cf.verified, or cf.checkError.
+void checkAcknowledged(ProbeChannelFigures& cf, const std::map<int64_t, std::string>& acked,
+                       const std::function<std::map<int64_t, std::string>()>& readAll,
+                       std::chrono::milliseconds verifyFor);
 
 // The etcd prefix of a run's keys ("/kforge-probe/<runId>/") and the label selector of its ConfigMaps
 // ("kforge.dev/probe-run=<runId>"): for cleaning up by hand after a probe that could not (cleanupError).

@@ -80,6 +80,7 @@ json probeToJson(const ProbeFigures& f) {
           {"startedAt", timeOrNull(f.startedAtMs)},
           {"durationSeconds", round3(f.durationSeconds)},
           {"intervalMs", f.intervalMs},
+          {"recoveredFromJournal", f.recoveredFromJournal},
           {"channels", channels}};
 }
 
@@ -90,6 +91,7 @@ ProbeFigures probeFromJson(const json& j, const std::string& where) {
   f.startedAtMs = timeField(j, "startedAt", where, false);
   f.durationSeconds = num(j, "durationSeconds");
   f.intervalMs = num(j, "intervalMs");
+  f.recoveredFromJournal = j.value("recoveredFromJournal", false);
   if (j.contains("channels") && j["channels"].is_array())
     for (const auto& c : j["channels"]) {
       if (!c.is_object()) throw Error(where + ": a channel is not an object", ExitCode::InvalidInput);
@@ -323,11 +325,13 @@ struct RunReport::Impl {
   Attempt& cur() { return run.attempts.back(); }
 
   // Under mu.
-  void save(bool mustSucceed = false) {
+  // Returns whether the file was written.
+  bool save(bool mustSucceed = false) {
     try {
       std::string text = toJson(run).dump(1, ' ', false, json::error_handler_t::replace) + "\n";
       writeFileAtomic(path, text, 0600);
       warned = false;
+      return true;
     } catch (const std::exception& e) {
       if (mustSucceed) throw Error(std::string("run report: ") + e.what());
       if (!warned)
@@ -335,6 +339,7 @@ struct RunReport::Impl {
                    "); the run goes on and the next change tries again");
       warned = true;
     }
+    return false;
   }
 
   StepRecord* running(const std::string& phase, const std::string& host) {
@@ -458,8 +463,10 @@ int RunReport::attempt() const {
   return impl_->cur().number;
 }
 
-std::string RunReport::probeId() const {
-  std::string id = runId() + "-a" + std::to_string(attempt());
+std::string RunReport::probeId() const { return probeIdOf(attempt()); }
+
+std::string RunReport::probeIdOf(int attempt) const {
+  std::string id = runId() + "-a" + std::to_string(attempt);
   for (auto& c : id)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return id;
@@ -495,8 +502,15 @@ void RunReport::setGateFindings(std::vector<GateRecord> findings) {
   impl_->save();
 }
 
-void RunReport::setProbe(const ProbeFigures& figures) {
+bool RunReport::setProbe(const ProbeFigures& figures, int attempt) {
   std::lock_guard lock(impl_->mu);
+  Attempt* a = &impl_->cur();
+  if (attempt != 0) {
+    auto& all = impl_->run.attempts;
+    auto it = std::find_if(all.begin(), all.end(), [&](const Attempt& x) { return x.number == attempt; });
+    if (it == all.end()) return false;
+    a = &*it;
+  }
   ProbeFigures f = figures;
   for (auto& c : f.channels) {
     c.target = clean(c.target, 300);
@@ -504,8 +518,8 @@ void RunReport::setProbe(const ProbeFigures& figures) {
     c.checkError = clean(c.checkError);
     c.cleanupError = clean(c.cleanupError);
   }
-  impl_->cur().probe = std::move(f);
-  impl_->save();
+  a->probe = std::move(f);
+  return impl_->save();
 }
 
 void RunReport::stepStarted(const std::string& phase, const std::string& host, const std::string& description) {

@@ -14,7 +14,7 @@
 //                error, waitingSeconds, steps: [{phase, host, description, start, end|null,
 //                                result: running|ok|failed|skipped|interrupted, detail, backupId}],
 //                gate: [{check, host, result: ok|warning|failed, message}],
-//                probe: null | {runId, startedAt, durationSeconds, intervalMs,
+//                probe: null | {runId, startedAt, durationSeconds, intervalMs, recoveredFromJournal,
 //                               channels: [{channel, target, attempted, acknowledged, failed, readBackFailed, lost,
 //                                           verified, longestGapSeconds, longestGapStart, latencyP50Ms, latencyP99Ms,
 //                                           latencyMaxMs, cpuSeconds, lastError, checkError, cleanupError,
@@ -110,6 +110,8 @@ class RunReport {
   int attempt() const;  // 1 for a new report, n for its n-th run
   // The id for this attempt's AvailabilityProbe: "<runId>-a<attempt>" (each attempt writes its own keys).
   std::string probeId() const;
+  // The same of attempt n of this run.
+  std::string probeIdOf(int attempt) const;
   RunData data() const;
 
   // The changes. Each writes the file; a write that fails is warned about (once) and retried with the next change:
@@ -117,7 +119,9 @@ class RunReport {
   void setVersions(const std::string& from, const std::string& to);  // `from` kept when set (a resumed run)
   void setStrategy(const std::string& strategy);
   void setGateFindings(std::vector<GateRecord> findings);
-  void setProbe(const ProbeFigures& figures);
+  // The probe's figures of this attempt, or of an earlier one (attempt n: a killed attempt's figures recovered
+  // from its journal). Returns whether the file was written (they are kept) — a journal is removed only then.
+  bool setProbe(const ProbeFigures& figures, int attempt = 0);
   void stepStarted(const std::string& phase, const std::string& host, const std::string& description);
   // result: ok | failed | skipped. Closes the newest running step of that phase on that host; when there is none,
   // records the step as having taken `durationSeconds` until now.

@@ -282,7 +282,12 @@ std::string renderReportHtml(const RunData& run) {
       h << "</table>\n";
     }
     if (a.probe) {
-      h << "<h3>Availability probe</h3>\n<table class=\"probe-figures\"><tr><th>channel</th><th>target</th>"
+      h << "<h3>Availability probe</h3>\n";
+      if (a.probe->recoveredFromJournal)
+        h << "<p class=\"recovered\">The attempt was killed before its probe ended: these figures were recovered from "
+             "the probe's journal by the next attempt, which checked every acknowledged write. They run to the last "
+             "journalled write (the time until the kill is unknown); the probe's CPU time is not known.</p>\n";
+      h << "<table class=\"probe-figures\"><tr><th>channel</th><th>target</th>"
         << "<th>attempted</th><th>acknowledged</th><th>failed</th><th>read-back failed</th><th>lost</th>"
         << "<th>longest gap</th><th>latency p50 / p99 / max</th><th>CPU</th><th>notes</th></tr>\n";
       for (const auto& c : a.probe->channels) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -316,17 +317,41 @@ TEST_F(UpgradeE2E, InPlaceFromOldestToNewestPinnedRelease) {
   // API endpoint and lost no acknowledged write, and no channel went 2 s without a successful write — the attempt
   // that rolled back included (its new API server crash-looped behind the load balancer: with HAProxy's
   // `option redispatch` a connection it refuses goes to another server at once; without it that attempt's API
-  // channel had an 8.9 s gap). (A killed attempt's probe never reports: its figures die with it.)
+  // channel had an 8.9 s gap), and the three killed attempts included: their probes never reached stop(); the
+  // attempt that continued each report made their figures from the probe's journals (every sample, on disk as it
+  // was taken) and checked every write they acknowledged against the stores — recoveredFromJournal, verified,
+  // acknowledged writes, none lost; their gaps count up to the last journalled write (the time until the kill is
+  // unknown). Every journal is removed once its figures are in a report.
   auto probe = sh("python3 -c \"import json,glob,os\n"
                   "runs=[json.load(open(f)) for f in sorted(glob.glob('" + kState + "/runs/*.json'), key=os.path.getmtime)]\n"
                   "ch=[(a,c) for r in runs for a in r['attempts'] if a['probe'] for c in a['probe']['channels']]\n"
+                  "killed=[a for r in runs for a in r['attempts'] if a['outcome']=='interrupted']\n"
                   "print(runs[-1]['outcome'], 'lost=%d' % sum(c['lost'] for a,c in ch),"
                   " 'acked>500=%s' % all(sum(c['acknowledged'] for a,c in ch if c['channel']==n) > 500 for n in ('etcd','kube-api')),"
                   " 'gaps<2=%s' % all(c['longestGapSeconds'] < 2 for a,c in ch),"
-                  " 'rolledback=%s' % any('rolled back' in a['error'] for a,c in ch))\"");
-  EXPECT_EQ(probe.out, "succeeded lost=0 acked>500=True gaps<2=True rolledback=True\n") << probe.out;
+                  " 'rolledback=%s' % any('rolled back' in a['error'] for a,c in ch),"
+                  " 'killed=%d' % len(killed),"
+                  " 'recovered=%s' % all(a['probe'] and a['probe'].get('recoveredFromJournal') and"
+                  " sorted(c['channel'] for c in a['probe']['channels'])==['etcd','kube-api'] and"
+                  " all(c['verified'] and c['acknowledged']>0 and c['lost']==0 for c in a['probe']['channels']) for a in killed),"
+                  " 'journals=%d' % len(glob.glob('" + kState + "/runs/*.journal')))\n"
+                  "for r in runs:\n"
+                  " for a in r['attempts']:\n"
+                  "  p=a['probe'] or {}\n"
+                  "  print(r['runId'], a['attempt'], a['outcome'], 'recovered' if p.get('recoveredFromJournal') else '',"
+                  " '%.1fs' % p.get('durationSeconds',0), '; '.join('%s attempted %d acked %d failed %d lost %d verified %s gap %.2fs'"
+                  " % (c['channel'],c['attempted'],c['acknowledged'],c['failed'],c['lost'],c['verified'],c['longestGapSeconds'])"
+                  " for c in p.get('channels',[])))\"");
+  EXPECT_EQ(probe.out.substr(0, probe.out.find('\n') + 1),
+            "succeeded lost=0 acked>500=True gaps<2=True rolledback=True killed=3 recovered=True journals=0\n")
+      << probe.out;
+  std::printf("probe figures per attempt:\n%s", probe.out.c_str());
+  auto text = kforge("report latest --state-dir " + kState);
+  EXPECT_EQ(text.exitCode, 0) << text.out;
+  EXPECT_NE(text.out.find("recovered from its journal"), std::string::npos) << text.out;
   auto html = kforge("report latest --state-dir " + kState + " --html " + kDir + "/report.html");
   EXPECT_EQ(html.exitCode, 0) << html.out;
+  EXPECT_NE(sh("cat " + kDir + "/report.html").out.find("<p class=\"recovered\">"), std::string::npos);
 
   // Everything at the target: every manifest's image, every Node's kubelet, the API server's version, three
   // started etcd members at the target's etcd.

@@ -406,3 +406,43 @@ TEST(CliReport, ListsPrintsAndWritesAPage) {
   EXPECT_NE(stillLists.err.find("broken.json"), std::string::npos);
   fs::remove_all(dir);
 }
+
+// A killed attempt's probe figures, recovered from its journal by the attempt that continued the report, go to
+// that (earlier) attempt; the file, `kforge report` and the page say where they came from.
+TEST(CliReport, AKilledAttemptsRecoveredProbeFigures) {
+  using kforge::testing::runKforge;
+  std::string dir = tempStateDir();
+  { auto first = RunReport::resumeOrStart(dir, "prod", "upgrade apply --to v1.37.2", "kforge upgrade apply"); }  // killed
+  auto rep = RunReport::resumeOrStart(dir, "prod", "upgrade apply --to v1.37.2", "kforge upgrade apply");
+  ASSERT_EQ(rep.attempt(), 2);
+  EXPECT_EQ(rep.probeIdOf(1), rep.runId() + "-a1");
+  ProbeFigures recovered = sampleProbe(unixMsNow() - 60000);
+  recovered.runId = rep.probeIdOf(1);
+  recovered.recoveredFromJournal = true;
+  EXPECT_TRUE(rep.setProbe(recovered, 1));
+  EXPECT_FALSE(rep.setProbe(recovered, 7));  // no such attempt
+  rep.setProbe(sampleProbe(unixMsNow()));
+  rep.finish(true);
+  RunData r = RunReport::load(rep.path());
+  ASSERT_TRUE(r.attempts.at(0).probe && r.attempts.at(1).probe);
+  EXPECT_TRUE(r.attempts[0].probe->recoveredFromJournal);
+  EXPECT_EQ(r.attempts[0].probe->runId, rep.runId() + "-a1");
+  EXPECT_FALSE(r.attempts[1].probe->recoveredFromJournal);
+  auto j = nlohmann::json::parse(readFile(rep.path()));
+  EXPECT_EQ(j["attempts"][0]["probe"]["recoveredFromJournal"], true);
+  EXPECT_EQ(j["attempts"][1]["probe"]["recoveredFromJournal"], false);
+  // A report written before the field existed reads as not recovered.
+  j["attempts"][0]["probe"].erase("recoveredFromJournal");
+  EXPECT_FALSE(runFromJson(j).attempts[0].probe->recoveredFromJournal);
+
+  auto text = runKforge("report " + rep.runId() + " --state-dir " + dir);
+  EXPECT_EQ(text.exitCode, 0) << text.err;
+  auto first = text.out.find("recovered from its journal");
+  EXPECT_NE(first, std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("recovered from its journal", first + 1), std::string::npos) << "only the killed attempt's";
+  std::string page = dir + "/page.html";
+  auto html = runKforge("report " + rep.runId() + " --state-dir " + dir + " --html " + page);
+  EXPECT_EQ(html.exitCode, 0) << html.err;
+  EXPECT_NE(readFile(page).find("<p class=\"recovered\">"), std::string::npos);
+  fs::remove_all(dir);
+}
