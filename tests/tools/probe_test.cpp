@@ -1,7 +1,8 @@
 // The availability probe (upgrade/probe.hpp) against a real etcd and a real kube-apiserver of the oldest pinned
 // release (tests/upstream), both on private loopback addresses: the figures of a quiet run; etcd stopped for
 // about a second mid-probe (failed writes and a gap on both channels, nothing acknowledged lost); writes deleted
-// behind the probe's back reported as lost (the end check can fail); and nothing of the probe's left afterwards.
+// behind the probe's back reported as lost (the end check can fail), by stop() and by the recovery of a killed
+// probe's figures from its journal; and nothing of the probe's left afterwards.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -259,6 +260,46 @@ TEST_F(ProbeTest, QuietRunThenEtcdStoppedForASecondFailuresAndAGapButNothingLost
   EXPECT_LT(e.longestGapStart, 2.5);
   EXPECT_EQ(etcdKeysLeft(id), 0);
   EXPECT_EQ(configMapsLeft(id), 0u);
+}
+
+// A probe killed before stop() (destroyed running, as a SIGKILL leaves it): the next run makes its figures from
+// its journal and checks its acknowledged writes against the real stores — the ones deleted behind its back are
+// lost, the others found — then removes what it left.
+TEST_F(ProbeTest, AKilledProbesFiguresAreRecoveredFromItsJournalAndChecked) {
+  const std::string id = "killed-" + std::to_string(::getpid());
+  ProbeOptions o;
+  o.journalDir = dir_ + "/runs";
+  makeDirs(o.journalDir, 0700);
+  {
+    AvailabilityProbe p(id, {etcd_->endpoint()}, {}, creds_, o);
+    p.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  }  // never stopped: no end check, no clean-up, the journals stay
+  etcd::Client c({etcd_->endpoint()}, {});
+  const std::string prefix = probeEtcdPrefix(id);
+  EXPECT_EQ(c.deleteRange(prefix + "0000000002", prefix + "0000000004"), 2);  // seq 2, 3
+  kube::KubeClient k(creds_);
+  EXPECT_TRUE(k.removeIfExists("/api/v1/namespaces/kube-system/configmaps/kforge-probe-" + id + "-0000000005"));
+  std::vector<ProbeJournal> journals;
+  for (const auto& path : probeJournalPaths(o.journalDir, id)) journals.push_back(readProbeJournal(path));
+  ASSERT_EQ(journals.size(), 2u);
+  ProbeFigures f = recoverProbeFigures(journals, {etcd_->endpoint()}, {}, creds_);
+  EXPECT_TRUE(f.recoveredFromJournal);
+  const auto& e = channel(f, "etcd");
+  const auto& a = channel(f, "kube-api");
+  for (const auto* ch : {&e, &a}) {
+    std::printf("recovered %s\n", describe(*ch).c_str());
+    EXPECT_TRUE(ch->verified) << describe(*ch);
+    EXPECT_GE(ch->acknowledged, 10) << describe(*ch);
+    EXPECT_LT(ch->longestGapSeconds, 0.6) << describe(*ch);
+  }
+  EXPECT_EQ(e.lost, 2) << describe(e);
+  EXPECT_EQ(a.lost, 1) << describe(a);
+  EXPECT_EQ(removeProbeLeftovers(id, {etcd_->endpoint()}, {}, creds_), "");
+  EXPECT_EQ(etcdKeysLeft(id), 0);
+  EXPECT_EQ(configMapsLeft(id), 0u);
+  EXPECT_EQ(removeProbeJournals(o.journalDir, id), "");
+  EXPECT_TRUE(probeJournalPaths(o.journalDir, id).empty());
 }
 
 // The end check can fail: writes deleted behind the probe's back after they were acknowledged are reported lost.
