@@ -106,15 +106,27 @@ void checkCertificates(const Cluster& c, const GateOptions& o, std::vector<GateF
   }
 }
 
+// A budget that allows no disruption even with every pod healthy (minAvailable = all, maxUnavailable 0) blocks any
+// drain for good: named before anything is cordoned. One that allows none only because some of its pods are not
+// healthy right now (a pod being replaced — e.g. after a run killed mid-drain) is a note: the drain waits for it
+// within drainTimeout and names it if it stays at 0.
 void checkPdbs(const ClusterState& s, const GateOptions& o, std::vector<GateFinding>& out) {
   for (const auto& pdb : s.pdbs) {
     const auto& st = pdb.value("status", nlohmann::json::object());
-    if (st.value("disruptionsAllowed", 0) > 0 || st.value("expectedPods", 0) == 0) continue;
+    const int expected = st.value("expectedPods", 0), desired = st.value("desiredHealthy", 0),
+              healthy = st.value("currentHealthy", 0);
+    if (st.value("disruptionsAllowed", 0) > 0 || expected == 0) continue;
     std::string name = pdb["metadata"].value("namespace", "") + "/" + pdb["metadata"].value("name", "");
-    add(out, o, "pdb", "",
-        "PodDisruptionBudget " + name + " allows 0 disruptions (" + std::to_string(st.value("currentHealthy", 0)) +
-            " healthy, " + std::to_string(st.value("desiredHealthy", 0)) +
-            " desired): draining a node with its pods would block");
+    std::string counts = std::to_string(healthy) + " of " + std::to_string(expected) + " pods healthy, " +
+                         std::to_string(desired) + " desired";
+    if (desired >= expected)
+      add(out, o, "pdb", "",
+          "PodDisruptionBudget " + name + " allows 0 disruptions (" + counts + "): draining a node with its pods would block");
+    else
+      add(out, o, "pdb", "",
+          "PodDisruptionBudget " + name + " allows 0 disruptions right now (" + counts +
+              "): it allows one once its pods are healthy; the drain waits for that (drainTimeout)",
+          false);
   }
 }
 
