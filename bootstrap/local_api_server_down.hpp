@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/inventory.hpp"
 
@@ -28,5 +29,17 @@ bool runsLocalApiServer(Applier& a, const Host& h);
 // come back, and rethrows what `work` throws (the manifest put back first).
 std::string withLocalApiServerDown(Applier& a, const Host& h, std::chrono::seconds timeout,
                                    const std::function<void()>& work, std::function<std::string()> verify = {});
+
+// What a kforge run killed while it held a static pod down left behind: the manifest still in
+// /etc/kubernetes/tmp/kforge-restart-<run>/ and none of that name in the manifests directory — the component
+// stays stopped until somebody puts it back. Read-only.
+struct HeldDown {
+  std::string component;  // "kube-apiserver"
+  std::string aside;      // where its manifest is
+};
+std::vector<HeldDown> heldDownComponents(Applier& a, const Host& h);
+// Puts each manifest back (never over one that is there again) and, for kube-apiserver, waits up to `timeout` for
+// /readyz on h. Returns the detail for the progress line; throws kforge::Error.
+std::string putBackHeldDown(Applier& a, const Host& h, const std::vector<HeldDown>& held, std::chrono::seconds timeout);
 
 }  // namespace kforge

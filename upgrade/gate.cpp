@@ -58,14 +58,21 @@ void checkEtcd(const Cluster& c, const ClusterState& s, const GateOptions& o, st
 
 void checkControlPlane(const Cluster& c, const ClusterState& s, const GateOptions& o, std::vector<GateFinding>& out) {
   for (const Host* h : c.controlPlaneHosts()) {
+    bool held = o.heldDown.count(h->name) > 0;
+    auto finding = [&](const std::string& msg) {
+      if (held)
+        add(out, o, "control-plane", h->name, msg + " (held down by an interrupted kforge run: this run puts it back first)", false);
+      else
+        add(out, o, "control-plane", h->name, msg);
+    };
     auto it = s.base.apiReady.find(h->name);
-    if (it == s.base.apiReady.end() || !it->second) add(out, o, "control-plane", h->name, "kube-apiserver /readyz does not answer ok");
+    if (it == s.base.apiReady.end() || !it->second) finding("kube-apiserver /readyz does not answer ok");
     for (const char* comp : {"kube-apiserver", "kube-controller-manager", "kube-scheduler"}) {
       const MirrorPod* m = s.mirror(h->name, comp);
       if (!m)
-        add(out, o, "control-plane", h->name, std::string(comp) + ": no mirror pod (is the kubelet running?)");
+        finding(std::string(comp) + ": no mirror pod (is the kubelet running?)");
       else if (!m->ready)
-        add(out, o, "control-plane", h->name, std::string(comp) + " is not Ready");
+        finding(std::string(comp) + " is not Ready");
     }
   }
 }

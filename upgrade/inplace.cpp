@@ -1,5 +1,6 @@
 #include "upgrade/inplace.hpp"
 
+#include "bootstrap/local_api_server_down.hpp"
 #include "bootstrap/phases.hpp"
 #include "core/error.hpp"
 #include "core/version_catalog.hpp"
@@ -67,11 +68,25 @@ HopPlan InPlaceUpgrade::planNext() {
   phases.push_back(kubeletUpgradePhase(ctx));
   Plan work;
   for (auto& p : phases) p->plan(work);
+  // First, what a killed run left stopped (a control plane's API server held down around its etcd member).
+  std::set<std::string> heldDown;
+  for (const Host* h : hop_->controlPlaneHosts()) {
+    auto held = heldDownComponents(*applier_, *h);
+    if (held.empty()) continue;
+    heldDown.insert(h->name);
+    std::string names;
+    for (const auto& d : held) names += (names.empty() ? "" : ", ") + d.component;
+    Applier* a = applier_.get();
+    auto timeout = o_.componentTimeout;
+    hp.plan.steps.push_back({"recover", h->name, "put back " + names + ", held down by an interrupted run (" + held.front().aside + ")",
+                             /*risky=*/false, [a, h, held, timeout] { return putBackHeldDown(*a, *h, held, timeout); }});
+  }
   if (!work.empty()) {
     prepullPhase(ctx)->plan(hp.plan);  // before anything stops
     hp.plan.steps.insert(hp.plan.steps.end(), work.steps.begin(), work.steps.end());
   }
   GateOptions go;
+  go.heldDown = heldDown;
   go.stateDir = o_.stateDir;
   go.backupDir = o_.backupDir;
   for (const auto& s : hp.plan.steps) go.riskySteps += s.risky ? 1 : 0;

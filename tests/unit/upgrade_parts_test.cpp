@@ -79,6 +79,26 @@ TEST(UpgradeGate, PdbBlocksOnlyWhenNoDisruptionIsEverAllowed) {
       << got[1];
 }
 
+// A control plane a killed run left held down (its API server's manifest moved aside) is put back by the next run's
+// first step: its control-plane findings are notes, not a refusal the user could never get past.
+TEST(UpgradeGate, HeldDownControlPlaneIsANote) {
+  Cluster c = parseInventory("apiVersion: kforge.dev/v1alpha1\nkind: Cluster\nmetadata: {name: t}\nspec:\n"
+                             "  kubernetesVersion: v1.36.3\n  nodePools:\n"
+                             "    - {name: control, role: control-plane, hosts: [{name: cp1, address: 10.0.0.11}]}\n",
+                             "a.yaml");
+  upgrade::ClusterState s;  // cp1: no /readyz, no mirror pods
+  auto controlPlane = [&](upgrade::GateOptions o) {
+    int blocking = 0, notes = 0;
+    for (const auto& f : upgrade::runGate(c, s, o))
+      if (f.check == "control-plane") (f.blocking ? blocking : notes) += 1;
+    return std::to_string(blocking) + " blocking, " + std::to_string(notes) + " notes";
+  };
+  EXPECT_EQ(controlPlane({}), "4 blocking, 0 notes");
+  upgrade::GateOptions held;
+  held.heldDown = {"cp1"};
+  EXPECT_EQ(controlPlane(held), "0 blocking, 4 notes");
+}
+
 TEST(UpgradeState, ImageVersions) {
   using upgrade::ClusterState;
   EXPECT_EQ(ClusterState::imageVersion("registry.k8s.io/kube-apiserver:v1.36.3")->str(), "v1.36.3");
