@@ -315,6 +315,9 @@ void runHops(GlobalOptions& g, const UpgradeCli& o, const upgrade::UpgradeOption
     } else {
       up.run(p);
     }
+    // A downgrade ends with the restore's apply at the target, which waited for every component: done. (Planning
+    // another hop at once would judge the restored cluster by mirror pods the kubelets have not refreshed yet.)
+    if (p.restoreFrom) break;
   }
 }
 
