@@ -20,6 +20,22 @@ InPlaceUpgrade::InPlaceUpgrade(const Cluster& inventory, UpgradeOptions o, Progr
 
 InPlaceUpgrade::~InPlaceUpgrade() = default;
 
+UpgradeContext InPlaceUpgrade::context() {
+  expected_.clear();
+  for (const Host* h : hop_->hosts())
+    expected_[h->name] = expectedFiles(*hop_, *h, state_->base.facts.at(h->name), o_.stateDir);
+  return UpgradeContext{*hop_, *applier_, *state_, expected_, o_.runId, o_.componentTimeout};
+}
+
+GateOptions InPlaceUpgrade::gateOptions() const {
+  GateOptions go;
+  go.stateDir = o_.stateDir;
+  go.backupDir = o_.backupDir;
+  go.allowUnknownCorefilePlugins = o_.allowUnknownCorefilePlugins;
+  go.ignore = o_.ignoreGate;
+  return go;
+}
+
 HopPlan InPlaceUpgrade::planNext() {
   HopPlan hp;
   // First look at the cluster with the inventory's version to learn what runs.
@@ -56,10 +72,7 @@ HopPlan InPlaceUpgrade::planNext() {
   if (hp.hops.empty()) hp.hops.push_back(o_.to);  // at the target: finish what a killed run left (or nothing)
   if (hp.hops.front() != o_.to) look(hp.hops.front());
 
-  expected_.clear();
-  for (const Host* h : hop_->hosts())
-    expected_[h->name] = expectedFiles(*hop_, *h, state_->base.facts.at(h->name), o_.stateDir);
-  UpgradeContext ctx{*hop_, *applier_, *state_, expected_, o_.runId, o_.componentTimeout};
+  UpgradeContext ctx = context();
   PhaseContext pctx{*hop_, *applier_, state_->base, expected_};
   std::vector<std::unique_ptr<Phase>> phases;
   phases.push_back(etcdMembersPhase(ctx));
@@ -85,13 +98,9 @@ HopPlan InPlaceUpgrade::planNext() {
     prepullPhase(ctx)->plan(hp.plan);  // before anything stops
     hp.plan.steps.insert(hp.plan.steps.end(), work.steps.begin(), work.steps.end());
   }
-  GateOptions go;
+  GateOptions go = gateOptions();
   go.heldDown = heldDown;
-  go.stateDir = o_.stateDir;
-  go.backupDir = o_.backupDir;
   for (const auto& s : hp.plan.steps) go.riskySteps += s.risky ? 1 : 0;
-  go.allowUnknownCorefilePlugins = o_.allowUnknownCorefilePlugins;
-  go.ignore = o_.ignoreGate;
   hp.findings = runGate(*hop_, *state_, go);
   return hp;
 }
@@ -100,21 +109,14 @@ HopPlan InPlaceUpgrade::planDowngrade(HopPlan hp) {
   componentTags(o_.to);  // throws with the catalog's list when the target is unknown
   hp.hops = {o_.to};
   hp.restoreFrom = findPreUpgradeBackup(*hop_, o_.stateDir, o_.backupDir);  // before anything else: none, no plan
-  expected_.clear();
-  for (const Host* h : hop_->hosts())
-    expected_[h->name] = expectedFiles(*hop_, *h, state_->base.facts.at(h->name), o_.stateDir);
-  UpgradeContext ctx{*hop_, *applier_, *state_, expected_, o_.runId, o_.componentTimeout};
+  UpgradeContext ctx = context();
   Plan kubelets;
   kubeletUpgradePhase(ctx)->plan(kubelets);  // first: a kubelet may be older than the API server, never newer
   if (!kubelets.empty()) prepullPhase(ctx)->plan(hp.plan);
   hp.plan.steps.insert(hp.plan.steps.end(), kubelets.steps.begin(), kubelets.steps.end());
   hp.plan.steps.push_back(restoreStep(*hop_, *hp.restoreFrom, o_.stateDir, o_.backupDir, o_.waitTimeout, progress_));
-  GateOptions go;
-  go.stateDir = o_.stateDir;
-  go.backupDir = o_.backupDir;
+  GateOptions go = gateOptions();
   go.riskySteps = 1;  // the restore's backup of the live cluster
-  go.allowUnknownCorefilePlugins = o_.allowUnknownCorefilePlugins;
-  go.ignore = o_.ignoreGate;
   go.ignore.insert("kubelet-skew");  // kubelets newer than the target: what this plan fixes first
   hp.findings = runGate(*hop_, *state_, go);
   return hp;

@@ -16,6 +16,7 @@
 #include "core/progress.hpp"
 #include "upgrade/downgrade.hpp"
 #include "upgrade/gate.hpp"
+#include "upgrade/phases.hpp"
 
 namespace kforge::upgrade {
 
@@ -61,6 +62,10 @@ class InPlaceUpgrade {
   std::unique_ptr<ClusterState> state_;
   std::map<std::string, ExpectedFiles> expected_;
   HopPlan planDowngrade(HopPlan hp);
+  // The phases' context for the hop just looked at (expected files rendered at its version), and the gate's options
+  // from the run's (risky steps and held-down hosts are the caller's).
+  UpgradeContext context();
+  GateOptions gateOptions() const;
 };
 
 }  // namespace kforge::upgrade
